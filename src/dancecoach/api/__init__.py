@@ -1,0 +1,1 @@
+"""API layer: FastAPI routes, the WebSocket handler and pydantic wire schemas."""

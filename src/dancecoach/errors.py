@@ -1,0 +1,31 @@
+"""Domain exceptions. The API layer maps each to an HTTP status or WebSocket close code in one place."""
+
+from __future__ import annotations
+
+
+class DancecoachError(Exception):
+    """Base class: the message is shown to the user as is, so it must be one clear sentence."""
+
+
+class InvalidVideoError(DancecoachError):
+    """A file is missing, unreadable or not a video."""
+
+
+class InvalidImageError(DancecoachError):
+    """Bytes that should be an image are not one, or exceed the size limits."""
+
+
+class NoPersonFoundError(DancecoachError):
+    """A video or image holds no detectable person."""
+
+
+class NotFoundError(DancecoachError):
+    """A reference, session or clip id does not exist."""
+
+
+class ConflictError(DancecoachError):
+    """The request does not fit the current state (a finished session, a reference still processing)."""
+
+
+class LimitExceededError(DancecoachError):
+    """An upload or frame is over a configured limit."""

@@ -1,0 +1,1 @@
+"""Coaching feedback: LLM (OpenAI) with a template fallback."""

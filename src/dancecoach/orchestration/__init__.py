@@ -1,0 +1,1 @@
+"""Orchestration: reference preprocessing, offline comparison and live session lifecycle."""

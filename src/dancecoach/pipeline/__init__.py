@@ -1,0 +1,1 @@
+"""Pose pipeline: pure numpy in, numpy out (no FastAPI, no pydantic)."""
