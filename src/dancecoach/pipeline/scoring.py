@@ -1,0 +1,118 @@
+"""Scoring of a whole performance: align, compare every frame, then aggregate.
+
+Produces the overall score, per-body-part scores, the score over time, the trend, problem
+segments with their dominant errors, the best and hardest moments and the timing lag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dancecoach.pipeline.matching import Alignment, MatchedPerformance, match_performance
+from dancecoach.pipeline.moments import Section, find_moments
+from dancecoach.pipeline.results import (
+    BODY_PART_GROUPS,
+    ScoreReport,
+    TimelinePoint,
+    Trend,
+)
+from dancecoach.pipeline.segments import find_problem_segments
+from dancecoach.pipeline.sequence import PoseSequence
+
+# The trend counts as a change when it moves the score this many points over the dance.
+_TREND_MIN_POINTS = 5.0
+_TIMELINE_BIN_S = 1.0
+
+
+def _trend(times_s: NDArray[np.float64], accuracy: NDArray[np.float64]) -> Trend:
+    valid = ~np.isnan(accuracy)
+    if valid.sum() < 4 or np.ptp(times_s[valid]) <= 0:
+        return Trend("steady", 0.0)
+    slope_per_s = float(np.polyfit(times_s[valid], accuracy[valid] * 100.0, 1)[0])
+    change = slope_per_s * float(np.ptp(times_s[valid]))
+    direction: Literal["improving", "degrading", "steady"] = "steady"
+    if change >= _TREND_MIN_POINTS:
+        direction = "improving"
+    elif change <= -_TREND_MIN_POINTS:
+        direction = "degrading"
+    return Trend(direction, round(slope_per_s * 60.0, 2))
+
+
+def _timeline(
+    reference_times_s: NDArray[np.float64], accuracy: NDArray[np.float64]
+) -> tuple[TimelinePoint, ...]:
+    valid = ~np.isnan(accuracy)
+    if not valid.any():
+        return ()
+    bins = np.floor(reference_times_s[valid] / _TIMELINE_BIN_S).astype(np.int64)
+    points = []
+    for value in np.unique(bins):
+        in_bin = bins == value
+        points.append(
+            TimelinePoint(
+                time_s=round(float(value * _TIMELINE_BIN_S), 3),
+                score=round(float(accuracy[valid][in_bin].mean() * 100.0), 1),
+            )
+        )
+    return tuple(points)
+
+
+def summarize(
+    reference: PoseSequence, matched: MatchedPerformance, sections: Sequence[Section] = ()
+) -> ScoreReport:
+    """Aggregate a matched performance into a score report."""
+    accuracy = matched.accuracy
+    valid = ~np.isnan(accuracy)
+    present = matched.attempt.present
+    frames_without_person = int((~present & matched.in_range).sum())
+    overall = float(np.nanmean(accuracy) * 100.0) if valid.any() else 0.0
+
+    per_body_part: dict[str, float] = {}
+    for group, scores in matched.comparison.group_scores().items():
+        scores = np.where(valid, scores, np.nan)
+        if (~np.isnan(scores)).sum() >= max(1, valid.sum() // 4):
+            per_body_part[group] = round(float(np.nanmean(scores) * 100.0), 1)
+    per_body_part = {g: per_body_part[g] for g in BODY_PART_GROUPS if g in per_body_part}
+
+    timeline = _timeline(matched.reference_times_s, accuracy)
+    timeline_scores = np.array([p.score for p in timeline])
+    consistency = (
+        float(np.clip(100.0 - 2.0 * timeline_scores.std(), 0.0, 100.0))
+        if len(timeline) > 1
+        else 100.0
+    )
+    lag_ms = float(-np.mean(matched.lags_s[valid]) * 1000.0) if valid.any() else 0.0
+    best, hardest = find_moments(reference, matched.reference_times_s, accuracy, sections)
+
+    return ScoreReport(
+        overall_score=round(overall, 1),
+        per_body_part=per_body_part,
+        timeline=timeline,
+        trend=_trend(matched.attempt.timestamps_s, accuracy),
+        problem_segments=find_problem_segments(matched),
+        best_moment=best,
+        hardest_moment=hardest,
+        lag_ms=round(lag_ms, 1),
+        consistency=round(consistency, 1),
+        frames_compared=int(valid.sum()),
+        frames_without_person=frames_without_person,
+        offset_s=round(matched.offset_s, 3),
+        mirrored=matched.mirrored,
+    )
+
+
+def score_performance(
+    reference: PoseSequence,
+    attempt: PoseSequence,
+    *,
+    mirror: bool | None,
+    alignment: Alignment,
+    sections: Sequence[Section] = (),
+) -> ScoreReport:
+    """Score an attempt against a reference (see match_performance for the arguments)."""
+    matched = match_performance(reference, attempt, mirror=mirror, alignment=alignment)
+    return summarize(reference, matched, sections)

@@ -1,0 +1,162 @@
+"""Problem segments: stretches where the learner's accuracy drops, with their dominant errors."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dancecoach.pipeline.comparison import errors_at
+from dancecoach.pipeline.matching import MatchedPerformance
+from dancecoach.pipeline.moments import format_time
+from dancecoach.pipeline.results import (
+    SEVERITY_RANK,
+    JointError,
+    ProblemSegment,
+    SegmentError,
+    Severity,
+)
+
+_SMOOTHING_S = 0.8
+_MIN_SEGMENT_S = 0.5
+_MERGE_GAP_S = 0.5
+_MAX_SEGMENTS = 5
+_THRESHOLD_CAP = 0.85  # never call a stretch above 85 % accuracy a problem
+_MIN_ERROR_SHARE = 0.25
+_MAX_ERRORS_PER_SEGMENT = 3
+
+
+def _smoothed(accuracy: NDArray[np.float64], fps: float) -> NDArray[np.float64]:
+    width = max(1, round(_SMOOTHING_S * fps))
+    valid = ~np.isnan(accuracy)
+    kernel = np.ones(width)
+    total = np.convolve(np.where(valid, accuracy, 0.0), kernel, mode="same")
+    count = np.convolve(valid.astype(np.float64), kernel, mode="same")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(valid, total / count, np.nan)
+
+
+def _runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """[start, end) index ranges where mask is True."""
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
+
+
+def _dominant_errors(matched: MatchedPerformance, frames: range) -> tuple[SegmentError, ...]:
+    by_feature: dict[str, list[JointError]] = defaultdict(list)
+    compared = [i for i in frames if not np.isnan(matched.accuracy[i])]
+    for i in compared:
+        for error in errors_at(matched.comparison, (i,)):
+            by_feature[error.feature].append(error)
+    summaries: list[SegmentError] = []
+    for feature, errors in by_feature.items():
+        share = len(errors) / max(len(compared), 1)
+        if share < _MIN_ERROR_SHARE:
+            continue
+        worst = max(errors, key=lambda e: SEVERITY_RANK[e.severity])
+        typical_severity: Severity = sorted(errors, key=lambda e: SEVERITY_RANK[e.severity])[
+            len(errors) // 2
+        ].severity
+        # The instruction of the most common direction of error.
+        messages: dict[str, int] = defaultdict(int)
+        for error in errors:
+            messages[error.message] += 1
+        summaries.append(
+            SegmentError(
+                body_part=worst.body_part,
+                group=worst.group,
+                feature=feature,
+                user_deg=round(float(np.mean([e.user_deg for e in errors])), 1),
+                reference_deg=round(float(np.mean([e.reference_deg for e in errors])), 1),
+                difference=round(float(np.mean([e.difference for e in errors])), 1),
+                severity=typical_severity,
+                message=max(messages, key=lambda m: messages[m]),
+                frame_share=round(share, 2),
+            )
+        )
+    summaries.sort(key=lambda s: s.frame_share * SEVERITY_RANK[s.severity], reverse=True)
+    # One error per body part: the first (most important) one.
+    seen: set[str] = set()
+    unique = []
+    for summary in summaries:
+        if summary.body_part not in seen:
+            seen.add(summary.body_part)
+            unique.append(summary)
+    return tuple(unique[:_MAX_ERRORS_PER_SEGMENT])
+
+
+def _faulty_groups(
+    matched: MatchedPerformance, frames: range, errors: tuple[SegmentError, ...]
+) -> tuple[str, ...]:
+    ordered: list[str] = []
+    for error in errors:
+        for group in [error.group] if error.group not in ("arms", "legs") else []:
+            if group not in ordered:
+                ordered.append(group)
+    if not ordered:
+        scores = matched.comparison.group_scores()
+        index = list(frames)
+        means = {
+            g: float(np.nanmean(s[index]))
+            for g, s in scores.items()
+            if not np.all(np.isnan(s[index]))
+        }
+        if means:
+            ordered.append(min(means, key=lambda g: means[g]))
+    return tuple(ordered)
+
+
+def _title(groups: tuple[str, ...], start_s: float) -> str:
+    part = groups[0].replace("_", " ").capitalize() if groups else "Whole body"
+    return f"{part} at {format_time(start_s)}"
+
+
+def find_problem_segments(matched: MatchedPerformance) -> tuple[ProblemSegment, ...]:
+    """Contiguous stretches of low accuracy, merged, ranked by how much was lost, in time order."""
+    accuracy = matched.accuracy
+    valid = ~np.isnan(accuracy)
+    if valid.sum() < 3:
+        return ()
+    fps = matched.attempt.fps
+    smooth = _smoothed(accuracy, fps)
+    threshold = min(_THRESHOLD_CAP, float(np.nanmean(accuracy) - 0.5 * np.nanstd(accuracy)))
+    low = np.nan_to_num(smooth, nan=1.0) < threshold
+    times = matched.attempt.timestamps_s
+    runs = _runs(low)
+    merged: list[list[int]] = []
+    for start, end in runs:
+        if merged and times[start] - times[merged[-1][1] - 1] <= _MERGE_GAP_S:
+            merged[-1][1] = end
+        else:
+            merged.append([start, end])
+    candidates = []
+    for start, end in merged:
+        if times[end - 1] - times[start] + 1.0 / fps < _MIN_SEGMENT_S:
+            continue
+        window = smooth[start:end]
+        loss = float(np.nansum(threshold - window))
+        candidates.append((loss, start, end))
+    candidates.sort(reverse=True)
+    segments = []
+    for _, start, end in candidates[:_MAX_SEGMENTS]:
+        frames = range(start, end)
+        errors = _dominant_errors(matched, frames)
+        groups = _faulty_groups(matched, frames, errors)
+        compared = [i for i in frames if valid[i]]
+        reference_start = float(matched.reference_times_s[start])
+        segments.append(
+            ProblemSegment(
+                start_s=round(reference_start, 2),
+                end_s=round(float(matched.reference_times_s[end - 1]) + 1.0 / fps, 2),
+                attempt_start_s=round(float(times[start]), 2),
+                attempt_end_s=round(float(times[end - 1]) + 1.0 / fps, 2),
+                score=round(float(np.mean(accuracy[compared]) * 100.0), 1) if compared else 0.0,
+                body_parts=groups,
+                errors=errors,
+                lag_ms=round(float(-np.mean(matched.lags_s[start:end]) * 1000.0), 1),
+                title=_title(groups, reference_start),
+            )
+        )
+    segments.sort(key=lambda s: s.start_s)
+    return tuple(segments)
