@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from dancecoach.pipeline.arrays import nan_mean
 from dancecoach.pipeline.comparison import compare_features
 from dancecoach.pipeline.features import PoseFeatures, compute_features
 from dancecoach.pipeline.sequence import PoseSequence
@@ -122,8 +123,7 @@ def estimate_offset(
         accuracy = compare_features(user, matched).accuracy
         valid = ~np.isnan(accuracy)
         counts = valid.sum(axis=1)
-        with np.errstate(invalid="ignore"):
-            means = np.nanmean(np.where(valid, accuracy, np.nan), axis=1)
+        means = nan_mean(accuracy, axis=1)
         agreement[start : start + chunk] = np.where(counts >= min_overlap, means, np.nan)
     if np.all(np.isnan(agreement)):
         return OffsetEstimate(0.0, float("nan"))

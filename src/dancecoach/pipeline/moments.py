@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from dancecoach.pipeline.arrays import nan_mean
 from dancecoach.pipeline.normalization import to_body_frame
 from dancecoach.pipeline.results import Moment
 from dancecoach.pipeline.sequence import PoseSequence
@@ -39,8 +40,7 @@ def _motion_speed(reference: PoseSequence) -> NDArray[np.float64]:
     """Mean body-frame speed of the reference per frame (torso lengths per second)."""
     points = to_body_frame(reference.landmarks, reference.aspect_ratio)
     step = np.linalg.norm(np.diff(points, axis=0), axis=-1)
-    with np.errstate(invalid="ignore"):
-        speed = np.nanmean(step, axis=-1) * reference.fps
+    speed = nan_mean(step, axis=-1) * reference.fps
     speed = np.concatenate([[speed[0] if len(speed) else 0.0], speed])
     return np.nan_to_num(speed, nan=0.0)
 

@@ -12,6 +12,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from dancecoach.pipeline.arrays import nan_mean
 from dancecoach.pipeline.matching import Alignment, MatchedPerformance, match_performance
 from dancecoach.pipeline.moments import Section, find_moments
 from dancecoach.pipeline.results import (
@@ -75,7 +76,7 @@ def summarize(
     for group, scores in matched.comparison.group_scores().items():
         scores = np.where(valid, scores, np.nan)
         if (~np.isnan(scores)).sum() >= max(1, valid.sum() // 4):
-            per_body_part[group] = round(float(np.nanmean(scores) * 100.0), 1)
+            per_body_part[group] = round(float(nan_mean(scores)) * 100.0, 1)
     per_body_part = {g: per_body_part[g] for g in BODY_PART_GROUPS if g in per_body_part}
 
     timeline = _timeline(matched.reference_times_s, accuracy)

@@ -1,0 +1,129 @@
+"""Alignment and scoring on synthetic routines with known offsets, lags and errors."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from dancecoach.pipeline.alignment import poses_at, reference_pose_at
+from dancecoach.pipeline.moments import Section
+from dancecoach.pipeline.scoring import score_performance
+from dancecoach.pipeline.sequence import PoseSequence
+from tests.synthetic import Figure, routine, sequence
+
+
+def test_interpolation_reads_between_frames_and_nothing_outside() -> None:
+    reference = sequence(routine(2.0))
+    middle = reference_pose_at(reference, 0.5 / 15.0)
+    assert middle is not None
+    expected = (reference.landmarks[0] + reference.landmarks[1]) / 2
+    assert np.allclose(middle, expected, atol=1e-6)
+    assert reference_pose_at(reference, -1.0) is None
+    assert reference_pose_at(reference, 5.0) is None
+    assert np.isnan(poses_at(reference, np.array([10.0]))).all()
+
+
+def test_same_routine_scores_near_perfect() -> None:
+    reference = sequence(routine(10.0))
+    report = score_performance(reference, reference, mirror=False, alignment="search")
+    assert report.overall_score >= 98
+    assert abs(report.offset_s) < 0.05
+    assert abs(report.lag_ms) < 40
+    assert report.problem_segments == () or all(s.score > 85 for s in report.problem_segments)
+
+
+def test_global_offset_is_found() -> None:
+    reference = sequence(routine(14.0))
+    # The attempt video starts 1.2 s into the routine: reference time = attempt time + 1.2.
+    attempt = sequence(routine(10.0, phase_s=1.2))
+    report = score_performance(reference, attempt, mirror=False, alignment="search")
+    assert abs(report.offset_s - 1.2) < 0.1
+    assert report.overall_score >= 95
+
+
+def test_being_late_is_timing_not_wrong_shapes() -> None:
+    reference = sequence(routine(10.0))
+    late = sequence(routine(10.0, phase_s=-0.25))  # the learner is 250 ms behind
+    report = score_performance(reference, late, mirror=False, alignment="timestamp")
+    assert 150 <= report.lag_ms <= 350
+    assert report.overall_score >= 93
+
+
+def test_mirror_auto_detects_a_flipped_recording() -> None:
+    reference = sequence(routine(8.0))
+    flipped = reference.mirrored()
+    auto = score_performance(reference, flipped, mirror=None, alignment="search")
+    assert auto.mirrored
+    assert auto.overall_score >= 95
+    direct = score_performance(reference, flipped, mirror=False, alignment="search")
+    assert direct.overall_score < auto.overall_score - 10
+    plain = score_performance(reference, reference, mirror=None, alignment="search")
+    assert not plain.mirrored
+
+
+def test_a_wrong_left_arm_becomes_a_problem_segment_at_the_right_time() -> None:
+    figures = routine(12.0)
+    reference = sequence(figures)
+    wrong = [
+        dataclasses.replace(f, left_arm_deg=10.0, left_elbow_bend_deg=0.0)
+        if 5.0 <= i / 15 < 7.0
+        else f
+        for i, f in enumerate(figures)
+    ]
+    report = score_performance(reference, sequence(wrong), mirror=False, alignment="timestamp")
+    assert report.problem_segments
+    worst = min(report.problem_segments, key=lambda s: s.score)
+    assert worst.start_s < 6.0 < worst.end_s
+    assert worst.start_s >= 4.3 and worst.end_s <= 7.7
+    assert worst.body_parts[0] == "left_arm"
+    assert any("left" in e.message for e in worst.errors)
+    assert report.per_body_part["left_arm"] < report.per_body_part["right_arm"]
+    assert report.hardest_moment is not None
+    assert report.hardest_moment.start_s <= 6.5 and report.hardest_moment.end_s >= 5.5
+
+
+def test_frames_without_a_person_are_counted_but_not_penalised() -> None:
+    reference = sequence(routine(8.0))
+    landmarks = reference.landmarks.copy()
+    landmarks[30:60] = np.nan
+    attempt = PoseSequence(landmarks, reference.timestamps_s, reference.frame_size, reference.fps)
+    report = score_performance(reference, attempt, mirror=False, alignment="timestamp")
+    assert report.frames_without_person == 30
+    assert report.frames_compared == len(reference) - 30
+    assert report.overall_score >= 98
+
+
+def test_named_sections_name_the_best_and_hardest_moment() -> None:
+    figures = routine(8.0)
+    wrong = [
+        dataclasses.replace(f, right_arm_deg=0.0) if i >= 60 else f for i, f in enumerate(figures)
+    ]
+    sections = [Section("Intro", 0.0, 4.0), Section("Chorus", 4.0, 8.0)]
+    report = score_performance(
+        sequence(figures), sequence(wrong), mirror=False, alignment="timestamp", sections=sections
+    )
+    assert report.best_moment is not None and report.best_moment.label == "Intro"
+    assert report.hardest_moment is not None and report.hardest_moment.label == "Chorus"
+
+
+def test_improvement_over_time_is_a_rising_trend() -> None:
+    figures = routine(12.0)
+    # Early frames are badly off, later ones right: the learner is improving.
+    attempt = [
+        dataclasses.replace(f, left_arm_deg=f.left_arm_deg - 90 * max(0.0, 1 - i / 90))
+        for i, f in enumerate(figures)
+    ]
+    report = score_performance(
+        sequence(figures), sequence(attempt), mirror=False, alignment="timestamp"
+    )
+    assert report.trend.direction == "improving"
+    assert report.trend.slope_per_min > 0
+
+
+def test_unrelated_poses_score_far_lower_than_the_same_routine() -> None:
+    reference = sequence(routine(10.0))
+    other = sequence([Figure(left_arm_deg=5, right_arm_deg=175, left_knee_bend_deg=90)] * 150)
+    same = score_performance(reference, reference, mirror=None, alignment="search").overall_score
+    unrelated = score_performance(reference, other, mirror=None, alignment="search").overall_score
+    assert same - unrelated > 30
