@@ -1,25 +1,155 @@
-"""The `dancecoach` command line: serve the app, add references, compare recorded videos."""
+"""The `dancecoach` command line: serve the app, add references, compare recorded videos.
+
+Progress and errors go to stderr, so that `--json` leaves stdout one clean JSON object.
+"""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import orjson
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from dancecoach.config import get_settings
+from dancecoach.errors import DancecoachError
 
 app = typer.Typer(
     help="dancecoach: a K-pop dance practice coach.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,
 )
+reference_app = typer.Typer(help="Manage reference choreography videos.", no_args_is_help=True)
+app.add_typer(reference_app, name="reference")
+
+stderr = Console(stderr=True)
+stdout = Console()
+
+
+def fail(message: str) -> NoReturn:
+    """One clear line on stderr and a non-zero exit, never a traceback."""
+    stderr.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code=1)
+
+
+@contextmanager
+def stage_progress() -> Iterator[Callable[[str, float], None]]:
+    """A progress bar per named stage, on stderr."""
+    tasks: dict[str, TaskID] = {}
+    with Progress(
+        TextColumn("{task.description:>10}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeRemainingColumn(),
+        console=stderr,
+        transient=False,
+    ) as progress:
+
+        def update(stage: str, fraction: float) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=1.0)
+            progress.update(tasks[stage], completed=min(max(fraction, 0.0), 1.0))
+
+        yield update
 
 
 @app.command()
 def serve(
-    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
-    port: int = typer.Option(8000, help="TCP port."),
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
 ) -> None:
     """Run the web app and API server."""
     from dancecoach.api.server import run_server
 
-    run_server(host=host, port=port)
+    settings = get_settings()
+    run_server(host=host or settings.host, port=port or settings.port)
+
+
+@reference_app.command("add")
+def reference_add(
+    video: Annotated[Path, typer.Argument(help="Choreography video file.")],
+    name: Annotated[str | None, typer.Option(help="Name shown in the library.")] = None,
+) -> None:
+    """Preprocess a reference video (poses cached by content) and add it to the library."""
+    from dancecoach.orchestration.library_cli import add_reference
+
+    try:
+        with stage_progress() as progress:
+            summary = add_reference(video, name or video.stem, get_settings(), progress)
+    except DancecoachError as error:
+        fail(str(error))
+    stdout.print(summary)
+
+
+def _print_summary(result_json: dict[str, object]) -> None:
+    table = Table(title="Per body part", show_header=True)
+    table.add_column("body part")
+    table.add_column("score", justify="right")
+    per_body_part = result_json["per_body_part"]
+    assert isinstance(per_body_part, dict)
+    for part, score in per_body_part.items():
+        table.add_row(part.replace("_", " "), f"{score:.0f}")
+    stdout.print(f"[bold]Overall score: {result_json['overall_score']:.0f}/100[/]")
+    lag = float(str(result_json["lag_ms"]))
+    timing = "late" if lag > 0 else "early"
+    stdout.print(
+        f"Offset {result_json['offset_s']:+.2f} s, mirrored: {result_json['mirrored']}, "
+        f"timing: {abs(lag):.0f} ms {timing} on average"
+    )
+    stdout.print(table)
+    segments = result_json["problem_segments"]
+    assert isinstance(segments, list)
+    if segments:
+        stdout.print("[bold]Problem segments[/] (reference time)")
+    for segment in segments:
+        stdout.print(
+            f"  {segment['start_time']:6.2f}-{segment['end_time']:6.2f} s  score {segment['score']:.0f}"
+            f"  {segment['title']}: " + "; ".join(e["message"] for e in segment["errors"])
+        )
+    feedback = result_json.get("feedback")
+    if isinstance(feedback, list) and feedback:
+        stdout.print("[bold]Coaching[/]")
+        for item in feedback:
+            stdout.print(f"  [{item['severity']}] {item['title']}: {item['feedback']}")
+
+
+@app.command()
+def compare(
+    reference: Annotated[Path, typer.Argument(help="Reference choreography video.")],
+    attempt: Annotated[Path, typer.Argument(help="Recorded practice video.")],
+    mirror: Annotated[
+        str, typer.Option(help="auto: detect a mirrored recording; on/off: force it.")
+    ] = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    report: Annotated[
+        Path | None, typer.Option(help="Also write a standalone HTML report to this file.")
+    ] = None,
+) -> None:
+    """Score a recorded practice video against a reference video."""
+    from dancecoach.orchestration.compare_command import run_compare
+
+    if mirror not in ("auto", "on", "off"):
+        fail(f"--mirror must be auto, on or off, not {mirror!r}")
+    try:
+        with stage_progress() as progress:
+            result = run_compare(
+                reference, attempt, get_settings(), mirror=mirror, html_report=report, progress=progress
+            )
+    except DancecoachError as error:
+        fail(str(error))
+    if as_json:
+        sys.stdout.write(orjson.dumps(result).decode() + "\n")
+    else:
+        _print_summary(result)
+        if report is not None:
+            stdout.print(f"HTML report written to {report}")
 
 
 if __name__ == "__main__":
