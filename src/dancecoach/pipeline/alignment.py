@@ -22,9 +22,9 @@ from dancecoach.pipeline.sequence import PoseSequence
 _NEUTRAL_COST = 0.5
 # Time-warp smoothness: cost per second of lag change between neighbouring frames, and a weak
 # pull towards zero lag so that held poses do not drift.
-_LAG_CHANGE_COST_PER_S = 1.5
+_LAG_CHANGE_COST_PER_S = 5.0
 _LAG_PRIOR_COST_PER_S = 0.05
-_MIN_OVERLAP_FRACTION = 0.4
+_MIN_OVERLAP_FRACTION = 0.6
 _MIN_OVERLAP_FRAMES = 8
 
 
@@ -88,10 +88,16 @@ def _nearest_frame_features(
 
 @dataclass(frozen=True)
 class OffsetEstimate:
-    """reference time = attempt time + offset_s; agreement is the mean accuracy at that shift."""
+    """reference time = attempt time + offset_s; agreement is the mean accuracy at that shift.
+
+    distinctness: how far the best shift stands out from all the others, in standard
+    deviations. A real match of the same choreography stands out clearly; an accidental best
+    shift between unrelated dances does not. 0 when only one shift was tried.
+    """
 
     offset_s: float
     agreement: float
+    distinctness: float = 0.0
 
 
 def estimate_offset(
@@ -100,6 +106,7 @@ def estimate_offset(
     attempt_features: PoseFeatures,
     *,
     max_offset_s: float,
+    importance: NDArray[np.float64] | None = None,
 ) -> OffsetEstimate:
     """The global shift that makes the attempt's poses agree best with the reference."""
     reference_features = compute_features(reference.landmarks, reference.aspect_ratio)
@@ -120,13 +127,14 @@ def estimate_offset(
             np.broadcast_to(attempt_features.visibility, matched.visibility.shape),
             np.broadcast_to(attempt_features.left_side_sign, matched.left_side_sign.shape),
         )
-        accuracy = compare_features(user, matched).accuracy
+        accuracy = compare_features(user, matched, importance).accuracy
         valid = ~np.isnan(accuracy)
         counts = valid.sum(axis=1)
         means = nan_mean(accuracy, axis=1)
         agreement[start : start + chunk] = np.where(counts >= min_overlap, means, np.nan)
     if np.all(np.isnan(agreement)):
         return OffsetEstimate(0.0, float("nan"))
+    tried = agreement[~np.isnan(agreement)]
     best = int(np.nanargmax(agreement))
     offset = float(offsets[best])
     # Parabolic refinement between neighbouring shifts for sub-frame precision.
@@ -135,7 +143,9 @@ def estimate_offset(
         curvature = left - 2 * centre + right
         if curvature < 0:
             offset += float(0.5 * (left - right) / curvature) * step_s
-    return OffsetEstimate(offset, float(agreement[best]))
+    spread = float(tried.std())
+    distinctness = (float(agreement[best]) - float(tried.mean())) / spread if spread > 0 else 0.0
+    return OffsetEstimate(offset, float(agreement[best]), distinctness)
 
 
 def warp_lags(
@@ -145,6 +155,7 @@ def warp_lags(
     *,
     offset_s: float,
     window_s: float,
+    importance: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
     """Per attempt frame, the lag (seconds) added to `time + offset_s` to reach its reference pose.
 
@@ -166,7 +177,7 @@ def warp_lags(
         np.broadcast_to(attempt_features.visibility[:, None, :], matched.visibility.shape),
         np.broadcast_to(attempt_features.left_side_sign[:, None], matched.left_side_sign.shape),
     )
-    accuracy = compare_features(user, matched).accuracy
+    accuracy = compare_features(user, matched, importance).accuracy
     cost = np.where(np.isnan(accuracy), _NEUTRAL_COST, 1.0 - accuracy)
     cost = cost + _LAG_PRIOR_COST_PER_S * np.abs(lags)[None, :]
 

@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from dancecoach.pipeline.features import (
     FEATURE_INDEX,
+    MIRRORED_FEATURE_ORDER,
     FEATURE_WEIGHTS,
     FEATURES,
     IS_CIRCULAR,
@@ -26,14 +27,23 @@ from dancecoach.pipeline.messages import error_message
 from dancecoach.pipeline.results import BODY_PART_GROUPS, FrameComparison, JointError, Severity
 
 # Full credit within the tolerance, none beyond the zero-credit difference, linear in between.
-ANGLE_TOLERANCE_DEG = 12.0
-ANGLE_ZERO_CREDIT_DEG = 75.0
+ANGLE_TOLERANCE_DEG = 18.0
+ANGLE_ZERO_CREDIT_DEG = 50.0
 DISTANCE_TOLERANCE = 0.15  # torso lengths
 DISTANCE_ZERO_CREDIT = 1.0
+# Accuracy is the weighted feature credit rescaled so that this much credit reads as 0: two
+# unrelated dances still share a lot (both dancers stand upright), so raw credit starts high.
+# Calibrated on real footage (same choreography by different dancers vs unrelated dances).
+ACCURACY_FLOOR = 0.55
 # Below this visibility a point is treated as out of frame.
 MIN_VISIBILITY = 0.5
 # A frame needs this much feature weight compared, else its accuracy is unknown (NaN).
 MIN_COMPARED_WEIGHT = 2.5
+# Feature importance: a feature whose spread over the reference is this fraction of its
+# zero-credit span gets weight 1; still features keep at least the floor.
+IMPORTANCE_SPREAD_FOR_FULL_WEIGHT = 1.0
+IMPORTANCE_FLOOR = 0.25
+IMPORTANCE_CEILING = 1.5
 # Severity thresholds: degrees for angles and directions, torso lengths for distances.
 _ANGLE_SEVERITY = ((55.0, "major"), (35.0, "medium"), (20.0, "minor"))
 _DISTANCE_SEVERITY = ((0.8, "major"), (0.5, "medium"), (0.3, "minor"))
@@ -54,7 +64,7 @@ class FeatureComparison:
         total = self.weight.sum(axis=-1)
         scored = (self.weight * self.similarity).sum(axis=-1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(total >= MIN_COMPARED_WEIGHT, scored / total, np.nan)
+            return np.where(total >= MIN_COMPARED_WEIGHT, rescale_credit(scored / total), np.nan)
 
     def group_scores(self) -> dict[str, NDArray[np.float64]]:
         """0..1 per body-part group (NaN where nothing of the group was compared)."""
@@ -64,10 +74,14 @@ class FeatureComparison:
             weight = self.weight[..., columns]
             total = weight.sum(axis=-1)
             with np.errstate(invalid="ignore", divide="ignore"):
-                scores[group] = np.where(
-                    total > 0, (weight * self.similarity[..., columns]).sum(axis=-1) / total, np.nan
-                )
+                credit = (weight * self.similarity[..., columns]).sum(axis=-1) / total
+                scores[group] = np.where(total > 0, rescale_credit(credit), np.nan)
         return scores
+
+
+def rescale_credit(credit: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Weighted feature credit (0..1) -> accuracy (0..1), see ACCURACY_FLOOR."""
+    return np.clip((credit - ACCURACY_FLOOR) / (1.0 - ACCURACY_FLOOR), 0.0, 1.0)
 
 
 def feature_difference(
@@ -87,14 +101,52 @@ def feature_similarity(difference: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.clip(1.0 - (magnitude - tolerance) / (zero_credit - tolerance), 0.0, 1.0)
 
 
-def compare_features(user: PoseFeatures, reference: PoseFeatures) -> FeatureComparison:
-    """Compare matched features (any leading shape, broadcast)."""
+def compare_features(
+    user: PoseFeatures, reference: PoseFeatures, importance: NDArray[np.float64] | None = None
+) -> FeatureComparison:
+    """Compare matched features (any leading shape, broadcast).
+
+    importance: optional per-feature multiplier (see feature_importance) so that what the
+    choreography actually moves counts more than what stays still throughout.
+    """
     difference = feature_difference(user.values, reference.values)
     visibility = np.minimum(user.visibility, reference.visibility)
-    weight = np.where(visibility >= MIN_VISIBILITY, visibility * FEATURE_WEIGHTS, 0.0)
+    base = FEATURE_WEIGHTS if importance is None else FEATURE_WEIGHTS * importance
+    weight = np.where(visibility >= MIN_VISIBILITY, visibility * base, 0.0)
     weight = np.where(np.isnan(difference), 0.0, weight)
     similarity = np.nan_to_num(feature_similarity(difference), nan=0.0)
     return FeatureComparison(user, reference, np.nan_to_num(difference), weight, similarity)
+
+
+def feature_importance(reference: PoseFeatures) -> NDArray[np.float64]:
+    """Per-feature weight multiplier from how much the reference moves each feature over time.
+
+    A feature the dancer keeps still the whole dance (legs in an arm routine) still counts, but
+    less; one the choreography keeps changing counts more. Spread is measured in units of the
+    feature's tolerance span.
+    """
+    values = reference.values.reshape(-1, reference.values.shape[-1])
+    visible = reference.visibility.reshape(values.shape) >= MIN_VISIBILITY
+    spread = np.zeros(values.shape[-1])
+    for i in range(values.shape[-1]):
+        column = values[visible[:, i], i]
+        if len(column) < 2:
+            continue
+        if IS_CIRCULAR[i]:
+            angles = np.radians(column)
+            resultant = np.hypot(np.cos(angles).mean(), np.sin(angles).mean())
+            spread[i] = np.degrees(np.sqrt(max(-2.0 * np.log(max(resultant, 1e-9)), 0.0)))
+        else:
+            spread[i] = column.std()
+    span = np.where(IS_DISTANCE, DISTANCE_ZERO_CREDIT, ANGLE_ZERO_CREDIT_DEG)
+    return np.clip(
+        spread / span / IMPORTANCE_SPREAD_FOR_FULL_WEIGHT, IMPORTANCE_FLOOR, IMPORTANCE_CEILING
+    )
+
+
+def mirror_importance(importance: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Importance of the mirrored reference: left and right features swap."""
+    return importance[MIRRORED_FEATURE_ORDER]
 
 
 def severity_of(spec: FeatureSpec, difference: float) -> Severity | None:

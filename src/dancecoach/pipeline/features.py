@@ -91,6 +91,16 @@ FEATURES: tuple[FeatureSpec, ...] = (
 )  # fmt: skip
 FEATURE_INDEX: dict[str, int] = {spec.name: i for i, spec in enumerate(FEATURES)}
 NUM_FEATURES = len(FEATURES)
+# MIRRORED_FEATURE_ORDER[i] is the feature that plays the role of feature i in a mirrored body.
+MIRRORED_FEATURE_ORDER: NDArray[np.intp] = np.array(
+    [
+        FEATURE_INDEX.get(
+            s.name.replace("left_", "@").replace("right_", "left_").replace("@", "right_"), i
+        )
+        for i, s in enumerate(FEATURES)
+    ],
+    dtype=np.intp,
+)
 IS_CIRCULAR: NDArray[np.bool_] = np.array([s.kind == "direction" for s in FEATURES])
 IS_DISTANCE: NDArray[np.bool_] = np.array([s.kind == "distance" for s in FEATURES])
 FEATURE_WEIGHTS: NDArray[np.float64] = np.array([s.weight for s in FEATURES])
