@@ -13,11 +13,11 @@ from numpy.typing import NDArray
 
 from dancecoach.pipeline.features import (
     FEATURE_INDEX,
-    MIRRORED_FEATURE_ORDER,
     FEATURE_WEIGHTS,
     FEATURES,
     IS_CIRCULAR,
     IS_DISTANCE,
+    MIRRORED_FEATURE_ORDER,
     FeatureSpec,
     PoseFeatures,
     compute_features,
@@ -205,17 +205,22 @@ def compare_poses(
     reference_aspect: float,
     *,
     mirror: bool,
+    importance: NDArray[np.float64] | None = None,
 ) -> FrameComparison:
     """Compare one learner pose with one reference pose, both `(33, 4)`.
 
     mirror: True when the learner performs the mirror image of the reference (their left side
     does what the reference dancer's right side does); the reference is then mirrored first, so
     that errors always name the learner's own left and right.
+    importance: per-feature weights of this reference (feature_importance of its whole
+    sequence, computed once per session), so live and offline scores agree.
     """
     if mirror:
         reference = mirror_landmarks(reference)
     comparison = compare_features(
-        compute_features(user, user_aspect), compute_features(reference, reference_aspect)
+        compute_features(user, user_aspect),
+        compute_features(reference, reference_aspect),
+        None if importance is None else (mirror_importance(importance) if mirror else importance),
     )
     accuracy = float(comparison.accuracy)
     part_scores = {
