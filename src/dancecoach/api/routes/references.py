@@ -1,0 +1,186 @@
+"""Reference videos: upload, list, status and progress, video stream, thumbnail, sections."""
+
+from __future__ import annotations
+
+import mimetypes
+from typing import cast
+
+from fastapi import APIRouter, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
+
+from dancecoach.api.deps import ReferencesDep, RuntimeDep, SessionsDep
+from dancecoach.api.errors import error_responses
+from dancecoach.api.schemas import (
+    ReferenceCreated,
+    ReferenceProgress,
+    ReferencePublic,
+    ReferenceStatus,
+    ReferenceUpdate,
+    SectionCreate,
+    SectionPublic,
+)
+from dancecoach.api.uploads import receive_upload
+from dancecoach.errors import NotFoundError
+from dancecoach.orchestration.references import ReferenceService
+from dancecoach.storage.models import ReferenceVideo
+
+router = APIRouter(prefix="/api/references", tags=["references"])
+
+_UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "name": {"type": "string", "maxLength": 200},
+                },
+            }
+        }
+    },
+}
+
+
+def to_public(reference: ReferenceVideo, references: ReferenceService) -> ReferencePublic:
+    base = f"/api/references/{reference.id}"
+    return ReferencePublic(
+        reference_video_id=reference.id,
+        name=reference.name,
+        status=cast(ReferenceStatus, reference.status),
+        progress=min(max(reference.progress, 0.0), 1.0),
+        failure_reason=reference.failure_reason,
+        duration_s=reference.duration_s,
+        fps=reference.fps,
+        width=reference.width,
+        height=reference.height,
+        is_demo=reference.is_demo,
+        created_at=reference.created_at,
+        video_url=f"{base}/video",
+        thumbnail_url=f"{base}/thumbnail" if reference.thumbnail_file else None,
+        sections=[SectionPublic.model_validate(s) for s in references.sections(reference.id)],
+    )
+
+
+@router.post(
+    "",
+    response_model=ReferenceCreated,
+    status_code=status.HTTP_202_ACCEPTED,
+    openapi_extra={"requestBody": _UPLOAD_BODY},
+    responses=error_responses(400, 413, 415),
+)
+async def upload_reference(request: Request, runtime: RuntimeDep) -> ReferenceCreated:
+    """Upload a choreography video (multipart `file`, optional `name`); preprocessing starts."""
+    settings = runtime.settings
+    staged = await receive_upload(
+        request,
+        dest_dir=runtime.layout.uploads_dir,
+        max_bytes=int(settings.max_upload_mb * 1_000_000),
+    )
+    reference = await run_in_threadpool(
+        runtime.references.accept_upload, staged.path, staged.filename, staged.fields.get("name")
+    )
+    return ReferenceCreated(reference_video_id=reference.id, status="processing")
+
+
+@router.get("", response_model=list[ReferencePublic])
+def list_references(references: ReferencesDep) -> list[ReferencePublic]:
+    """Every reference in the library (the demo first, then newest first)."""
+    return [to_public(reference, references) for reference in references.list_all()]
+
+
+@router.get("/{reference_id}", response_model=ReferencePublic, responses=error_responses(404))
+def get_reference(reference_id: str, references: ReferencesDep) -> ReferencePublic:
+    """One reference: status (processing, ready, failed with a reason) and progress 0..1."""
+    return to_public(references.get(reference_id), references)
+
+
+@router.patch("/{reference_id}", response_model=ReferencePublic, responses=error_responses(404))
+def rename_reference(
+    reference_id: str, body: ReferenceUpdate, references: ReferencesDep
+) -> ReferencePublic:
+    """Rename a reference."""
+    return to_public(references.rename(reference_id, body.name), references)
+
+
+@router.delete(
+    "/{reference_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(404)
+)
+async def delete_reference(reference_id: str, runtime: RuntimeDep) -> Response:
+    """Delete a reference with its files, sessions and learner frames."""
+    session_ids = await run_in_threadpool(runtime.references.delete, reference_id)
+    for session_id in session_ids:
+        await runtime.live.end(session_id, "deleted")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/{reference_id}/video",
+    response_class=FileResponse,
+    responses={
+        200: {"content": {"video/mp4": {}, "video/webm": {}}},
+        206: {"description": "Partial content (HTTP Range)."},
+        **error_responses(404),
+    },
+)
+def reference_video(reference_id: str, references: ReferencesDep) -> FileResponse:
+    """The reference video; supports HTTP Range requests so players can seek."""
+    path = references.video_path(reference_id)
+    if not path.is_file():
+        raise NotFoundError("The video file of this reference is missing.")
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return FileResponse(path, media_type=media_type)
+
+
+@router.get(
+    "/{reference_id}/thumbnail",
+    response_class=FileResponse,
+    responses={200: {"content": {"image/jpeg": {}}}, **error_responses(404)},
+)
+def reference_thumbnail(reference_id: str, references: ReferencesDep) -> FileResponse:
+    """A JPEG still of the dancer for the library."""
+    path = references.thumbnail_path(reference_id)
+    if not path.is_file():
+        raise NotFoundError("The thumbnail of this reference is missing.")
+    return FileResponse(path, media_type="image/jpeg")
+
+
+@router.get(
+    "/{reference_id}/sections", response_model=list[SectionPublic], responses=error_responses(404)
+)
+def list_sections(reference_id: str, references: ReferencesDep) -> list[SectionPublic]:
+    """Named sections of a reference, in time order."""
+    return [SectionPublic.model_validate(s) for s in references.sections(reference_id)]
+
+
+@router.post(
+    "/{reference_id}/sections",
+    response_model=SectionPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(404, 422),
+)
+def add_section(reference_id: str, body: SectionCreate, references: ReferencesDep) -> SectionPublic:
+    """Name a section (start, end, title) of the reference."""
+    section = references.add_section(reference_id, body.title, body.start_s, body.end_s)
+    return SectionPublic.model_validate(section)
+
+
+@router.delete(
+    "/{reference_id}/sections/{section_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(404),
+)
+def delete_section(reference_id: str, section_id: str, references: ReferencesDep) -> Response:
+    """Delete a named section."""
+    references.delete_section(reference_id, section_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/{reference_id}/progress", response_model=ReferenceProgress, responses=error_responses(404)
+)
+def reference_progress(reference_id: str, sessions: SessionsDep) -> ReferenceProgress:
+    """The learner's attempts at this reference over time, with scores per body part."""
+    return ReferenceProgress.model_validate(sessions.progress(reference_id))

@@ -1,0 +1,213 @@
+"""The work done on one live frame, in an inference worker thread.
+
+Decode the JPEG, find the learner's pose with the stream's tracker, read the reference pose at
+the frame's dance time, compare, project the reference onto the learner (the ghost) and decide
+which cues to show. One analyzer per stream; calls are sequential, never concurrent.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dancecoach.config import Settings
+from dancecoach.orchestration.cues import CueDebouncer
+from dancecoach.pipeline.alignment import reference_pose_at
+from dancecoach.pipeline.comparison import compare_poses
+from dancecoach.pipeline.landmarks import VISIBILITY, Landmark
+from dancecoach.pipeline.results import JointError
+from dancecoach.pipeline.sequence import PoseSequence
+
+Warning = Literal["no_person", "low_confidence", "no_reference_pose"]
+
+# The body points whose visibility says whether the learner is clearly seen.
+_BODY_POINTS = [
+    int(point)
+    for point in (
+        Landmark.LEFT_SHOULDER,
+        Landmark.RIGHT_SHOULDER,
+        Landmark.LEFT_ELBOW,
+        Landmark.RIGHT_ELBOW,
+        Landmark.LEFT_WRIST,
+        Landmark.RIGHT_WRIST,
+        Landmark.LEFT_HIP,
+        Landmark.RIGHT_HIP,
+        Landmark.LEFT_KNEE,
+        Landmark.RIGHT_KNEE,
+    )
+]
+_LOW_CONFIDENCE_VISIBILITY = 0.5
+
+
+class PoseTracker(Protocol):
+    """A live pose tracker: one per stream, frames in time order."""
+
+    def process(
+        self, image_bgr: NDArray[np.uint8], timestamp_s: float
+    ) -> NDArray[np.float32] | None: ...
+
+    def close(self) -> None: ...
+
+
+ImageDecoder = Callable[[bytes], NDArray[np.uint8]]
+TrackerFactory = Callable[[], PoseTracker]
+
+
+@dataclass(frozen=True)
+class FrameAnalysis:
+    """What the learner gets back for one frame, and what is stored of it."""
+
+    timestamp_s: float  # dance time (reference seconds)
+    width: int
+    height: int
+    landmarks: NDArray[np.float32] | None  # (33, 4) learner pose, normalized image coords
+    ghost: NDArray[np.float32] | None  # (33, 4) reference pose drawn on the learner's body
+    accuracy: float | None  # 0..1, None when nothing could be compared
+    part_scores: dict[str, float]  # 0..1 per body-part group
+    errors: tuple[JointError, ...]  # every error of this frame, most severe first
+    cues: tuple[JointError, ...]  # the debounced immediate errors to show
+    warning: Warning | None
+    processing_ms: float
+
+
+def performs_mirror_image(view_mirrored: bool) -> bool:
+    """Whether the learner's moves are the mirror image of the dancer's (the pipeline's `mirror`).
+
+    A session's mirror flag says the reference is shown flipped, like a mirror: the learner then
+    moves the same body side as the dancer, so poses compare directly. With an unflipped
+    reference facing them, learners copy the mirror image (their left for the dancer's right).
+    Frames must be the camera's own image, not a selfie-flipped copy.
+    """
+    return not view_mirrored
+
+
+def default_decoder(settings: Settings) -> ImageDecoder:
+    def decode(data: bytes) -> NDArray[np.uint8]:
+        from dancecoach.pipeline.video import decode_image
+
+        return decode_image(
+            data,
+            max_bytes=settings.max_frame_bytes,
+            max_pixels=settings.max_frame_pixels,
+            max_side=settings.max_frame_side,
+        )
+
+    return decode
+
+
+def default_tracker_factory() -> PoseTracker:
+    from dancecoach.pipeline.extraction import LiveTracker
+
+    return LiveTracker()
+
+
+class FrameAnalyzer:
+    """Scores one stream's frames against a reference. Not thread-safe: one call at a time."""
+
+    def __init__(
+        self,
+        reference: PoseSequence,
+        *,
+        mirror: bool,
+        decode: ImageDecoder,
+        tracker_factory: TrackerFactory,
+    ) -> None:
+        self._reference = reference
+        self._mirror = mirror
+        self._decode = decode
+        self._tracker_factory = tracker_factory
+        self._tracker: PoseTracker | None = None
+        self._cues = CueDebouncer()
+        self._cue_reset_requested = False
+
+    def warm_up(self) -> None:
+        """Load the pose model now rather than on the first frame."""
+        if self._tracker is None:
+            self._tracker = self._tracker_factory()
+
+    def request_cue_reset(self) -> None:
+        """Forget cue timers before the next frame (pause, resume, seek); safe from any thread."""
+        self._cue_reset_requested = True
+
+    def close(self) -> None:
+        if self._tracker is not None:
+            self._tracker.close()
+            self._tracker = None
+
+    def analyze(self, jpeg: bytes, timestamp_s: float, received_s: float) -> FrameAnalysis:
+        """Raises InvalidImageError / LimitExceededError for bytes that are not a usable image.
+
+        received_s: monotonic wall-clock time the frame arrived (drives cue timing).
+        """
+        started = time.perf_counter()
+        image = self._decode(jpeg)
+        height, width = int(image.shape[0]), int(image.shape[1])
+        self.warm_up()
+        assert self._tracker is not None
+        pose = self._tracker.process(image, timestamp_s)
+        user_aspect = width / height
+        reference_pose = reference_pose_at(self._reference, timestamp_s)
+        accuracy: float | None = None
+        part_scores: dict[str, float] = {}
+        errors: tuple[JointError, ...] = ()
+        ghost: NDArray[np.float32] | None = None
+        warning: Warning | None = None
+        if pose is None:
+            warning = "no_person"
+        elif reference_pose is None:
+            warning = "no_reference_pose"
+        else:
+            comparison = compare_poses(
+                pose,
+                user_aspect,
+                reference_pose,
+                self._reference.aspect_ratio,
+                mirror=self._mirror,
+            )
+            if not math.isnan(comparison.accuracy):
+                accuracy = float(comparison.accuracy)
+            part_scores = dict(comparison.part_scores)
+            errors = comparison.errors
+            ghost = _ghost(
+                reference_pose, self._reference.aspect_ratio, pose, user_aspect, self._mirror
+            )
+            if float(np.nanmean(pose[_BODY_POINTS, VISIBILITY])) < _LOW_CONFIDENCE_VISIBILITY:
+                warning = "low_confidence"
+        if self._cue_reset_requested:
+            self._cue_reset_requested = False
+            self._cues.reset()
+        cues = tuple(self._cues.update(received_s, errors))
+        return FrameAnalysis(
+            timestamp_s=timestamp_s,
+            width=width,
+            height=height,
+            landmarks=pose,
+            ghost=ghost,
+            accuracy=accuracy,
+            part_scores=part_scores,
+            errors=errors,
+            cues=cues,
+            warning=warning,
+            processing_ms=(time.perf_counter() - started) * 1000.0,
+        )
+
+
+def _ghost(
+    reference_pose: NDArray[np.float32],
+    reference_aspect: float,
+    user_pose: NDArray[np.float32],
+    user_aspect: float,
+    mirror: bool,
+) -> NDArray[np.float32] | None:
+    from dancecoach.pipeline.ghost import project_reference_onto_user
+
+    ghost = project_reference_onto_user(
+        reference_pose, reference_aspect, user_pose, user_aspect, mirror=mirror
+    )
+    return None if np.isnan(ghost[:, :2]).all() else ghost

@@ -1,0 +1,121 @@
+"""The live streams that are connected now: at most one per session.
+
+A new connection to a session takes it over from an old one (a client that reconnected before
+the server noticed the drop). Streams resume where the stored frames end, so a reconnect or a
+server restart continues the same session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any, TypeVar
+
+from dancecoach.orchestration.live_analysis import (
+    FrameAnalyzer,
+    ImageDecoder,
+    TrackerFactory,
+    performs_mirror_image,
+)
+from dancecoach.orchestration.live_recorder import FrameRecorder
+from dancecoach.orchestration.live_session import LiveStream
+from dancecoach.orchestration.references import ReferenceService
+from dancecoach.orchestration.sessions import SessionService
+from dancecoach.storage.files import DataLayout
+from dancecoach.storage.frame_store import FrameStore
+from dancecoach.storage.session_store import SessionStore
+
+T = TypeVar("T")
+
+
+class LiveRegistry:
+    def __init__(
+        self,
+        references: ReferenceService,
+        sessions: SessionService,
+        session_store: SessionStore,
+        frame_store: FrameStore,
+        layout: DataLayout,
+        *,
+        inference: Executor,
+        io: Executor,
+        decode: ImageDecoder,
+        tracker_factory: TrackerFactory,
+    ) -> None:
+        self._references = references
+        self._sessions = sessions
+        self._session_store = session_store
+        self._frame_store = frame_store
+        self._layout = layout
+        self._inference = inference
+        self._io = io
+        self._decode = decode
+        self._tracker_factory = tracker_factory
+        self._streams: dict[str, LiveStream] = {}
+        self._lock = asyncio.Lock()
+
+    def ids(self) -> frozenset[str]:
+        return frozenset(self._streams)
+
+    def __len__(self) -> int:
+        return len(self._streams)
+
+    async def open(self, session_id: str) -> LiveStream:
+        """A stream for an active session; raises NotFoundError or ConflictError (finalized)."""
+        async with self._lock:
+            practice = await self._in_io(self._sessions.get_active, session_id)
+            reference = await self._in_io(self._references.poses, practice.reference_id)
+            old = self._streams.pop(session_id, None)
+            if old is not None:
+                await old.end("replaced")
+            next_seq, last_s, pass_index, stored = await self._in_io(
+                self._sessions.resume_point, session_id
+            )
+            analyzer = FrameAnalyzer(
+                reference,
+                mirror=performs_mirror_image(practice.mirror),
+                decode=self._decode,
+                tracker_factory=self._tracker_factory,
+            )
+            recorder = FrameRecorder(
+                session_id, self._frame_store, self._layout, self._io, next_seq
+            )
+            stream = LiveStream(
+                session_id,
+                analyzer,
+                recorder,
+                self._session_store,
+                self._inference,
+                self._io,
+                pass_index=pass_index,
+                last_timestamp_s=last_s,
+                frames_scored=stored,
+                dropped_before=practice.dropped_frames,
+            )
+            self._streams[session_id] = stream
+            return stream
+
+    async def close(self, stream: LiveStream) -> None:
+        """The client went away: store what is left."""
+        if self._streams.get(stream.session_id) is stream:
+            del self._streams[stream.session_id]
+        await stream.close()
+
+    async def flush(self, session_id: str) -> None:
+        """Store buffered frames now (before a section report reads them)."""
+        stream = self._streams.get(session_id)
+        if stream is not None:
+            await stream.flush()
+
+    async def end(self, session_id: str, reason: str) -> None:
+        stream = self._streams.pop(session_id, None)
+        if stream is not None:
+            await stream.end(reason)
+
+    async def end_all(self, reason: str = "shutdown") -> None:
+        streams, self._streams = list(self._streams.values()), {}
+        await asyncio.gather(*(stream.end(reason) for stream in streams), return_exceptions=True)
+
+    async def _in_io(self, function: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._io, function, *args)

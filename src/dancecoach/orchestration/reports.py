@@ -1,0 +1,193 @@
+"""Report assembly: score reports and feedback items as the JSON the API returns and stores.
+
+Accuracies are 0..1 (as in the founding design's wire format); scores are 0-100. A report
+section where nothing could be compared (nobody in frame) has a null accuracy: it is not
+scored as zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, replace
+from typing import Any, Literal
+
+import numpy as np
+
+from dancecoach.pipeline.results import (
+    Moment,
+    ProblemSegment,
+    ScoreReport,
+    TimelinePoint,
+    Trend,
+)
+
+# Average lags within this many milliseconds count as on time.
+_ON_TIME_MS = 80.0
+_MAX_SEGMENTS_FOR_FEEDBACK = 5
+
+
+def timing_word(lag_ms: float) -> Literal["late", "early", "on time"]:
+    if lag_ms > _ON_TIME_MS:
+        return "late"
+    if lag_ms < -_ON_TIME_MS:
+        return "early"
+    return "on time"
+
+
+def _moment(moment: Moment | None) -> dict[str, Any] | None:
+    return None if moment is None else asdict(moment)
+
+
+def accuracy_of(report: ScoreReport) -> float | None:
+    return None if report.frames_compared == 0 else round(report.overall_score / 100.0, 4)
+
+
+def analytics_dict(
+    report: ScoreReport,
+    *,
+    total_frames: int,
+    average_accuracy: float | None,
+    dropped_frames: int | None,
+) -> dict[str, Any]:
+    return {
+        "total_frames": total_frames,
+        "frames_compared": report.frames_compared,
+        "frames_without_person": report.frames_without_person,
+        "average_accuracy": average_accuracy,
+        "best_move": report.best_moment.label if report.best_moment else None,
+        "hardest_move": report.hardest_moment.label if report.hardest_moment else None,
+        "best_moment": _moment(report.best_moment),
+        "hardest_moment": _moment(report.hardest_moment),
+        "per_body_part": dict(report.per_body_part),
+        "timeline": [asdict(point) for point in report.timeline],
+        "trend": asdict(report.trend),
+        "lag_ms": report.lag_ms,
+        "timing": timing_word(report.lag_ms),
+        "consistency": report.consistency,
+        "dropped_frames": dropped_frames,
+    }
+
+
+def segment_dict(
+    segment: ProblemSegment,
+    *,
+    feedback: str,
+    video_clip: str | None,
+    clip_number: int | None,
+    section_number: int,
+) -> dict[str, Any]:
+    return {
+        "start_time": segment.start_s,
+        "end_time": segment.end_s,
+        "attempt_start_time": segment.attempt_start_s,
+        "attempt_end_time": segment.attempt_end_s,
+        "title": segment.title,
+        "feedback": feedback,
+        "video_clip": video_clip,
+        "clip_number": clip_number,
+        "section_number": section_number,
+        "score": segment.score,
+        "body_parts": list(segment.body_parts),
+        "lag_ms": segment.lag_ms,
+        "errors": [
+            {
+                "body_part": error.body_part,
+                "feature": error.feature,
+                "message": error.message,
+                "severity": error.severity,
+                "user_deg": error.user_deg,
+                "reference_deg": error.reference_deg,
+                "difference": error.difference,
+                "frame_share": error.frame_share,
+            }
+            for error in segment.errors
+        ],
+    }
+
+
+def feedback_dict(item: Any) -> dict[str, Any]:
+    """A FeedbackItem (feedback service) in the founding design's item format."""
+    return {
+        "timestamp": float(item.timestamp_s),
+        "title": str(item.title),
+        "feedback": str(item.feedback),
+        "severity": str(item.severity),
+        "body_parts": [str(part) for part in item.body_parts],
+        "source": str(item.source),
+    }
+
+
+def segment_feedback(segment: ProblemSegment, items: Sequence[dict[str, Any]]) -> str:
+    """The coaching text for a segment: the feedback item inside it (nearest), else its errors."""
+    inside = [i for i in items if segment.start_s - 0.5 <= i["timestamp"] <= segment.end_s + 0.5]
+    if inside:
+        middle = (segment.start_s + segment.end_s) / 2
+        return str(min(inside, key=lambda i: abs(i["timestamp"] - middle))["feedback"])
+    messages = list(dict.fromkeys(error.message for error in segment.errors))
+    if messages:
+        return ". ".join(messages[:2]) + "."
+    return "Your accuracy dropped here: watch the reference closely and try it slowly."
+
+
+def combine_reports(reports: Sequence[ScoreReport]) -> ScoreReport:
+    """One report over several attempts (section passes): frame-weighted, every segment kept.
+
+    The trend follows the attempt scores in the order they were danced.
+    """
+    if len(reports) == 1:
+        return reports[0]
+    weights = np.array([max(r.frames_compared, 0) for r in reports], dtype=np.float64)
+    total = float(weights.sum())
+
+    def weighted(values: Sequence[float]) -> float:
+        if total <= 0:
+            return 0.0
+        return float(np.dot(weights, np.asarray(values, dtype=np.float64)) / total)
+
+    parts: dict[str, list[tuple[float, float]]] = {}
+    for report, weight in zip(reports, weights, strict=True):
+        for part, score in report.per_body_part.items():
+            parts.setdefault(part, []).append((score, weight))
+    per_body_part = {
+        part: round(sum(s * w for s, w in values) / max(sum(w for _, w in values), 1e-9), 1)
+        for part, values in parts.items()
+    }
+    bins: dict[float, list[float]] = {}
+    for report in reports:
+        for point in report.timeline:
+            bins.setdefault(point.time_s, []).append(point.score)
+    timeline = tuple(
+        TimelinePoint(time_s, round(float(np.mean(scores)), 1))
+        for time_s, scores in sorted(bins.items())
+    )
+    scored = [(i, r.overall_score) for i, r in enumerate(reports) if r.frames_compared > 0]
+    trend = Trend("steady", 0.0)
+    if len(scored) >= 2:
+        indices, scores = zip(*scored, strict=True)
+        slope = float(np.polyfit(indices, scores, 1)[0])
+        change = slope * (indices[-1] - indices[0])
+        direction: Literal["improving", "degrading", "steady"] = (
+            "improving" if change >= 5 else "degrading" if change <= -5 else "steady"
+        )
+        trend = Trend(direction, round(slope, 2))
+    moments = [m for r in reports for m in (r.best_moment, r.hardest_moment) if m is not None]
+    return replace(
+        reports[-1],
+        overall_score=round(weighted([r.overall_score for r in reports]), 1),
+        per_body_part=per_body_part,
+        timeline=timeline,
+        trend=trend,
+        problem_segments=tuple(s for r in reports for s in r.problem_segments),
+        best_moment=max(moments, key=lambda m: m.score) if moments else None,
+        hardest_moment=min(moments, key=lambda m: m.score) if moments else None,
+        lag_ms=round(weighted([r.lag_ms for r in reports]), 1),
+        consistency=round(weighted([r.consistency for r in reports]), 1),
+        frames_compared=sum(r.frames_compared for r in reports),
+        frames_without_person=sum(r.frames_without_person for r in reports),
+    )
+
+
+def for_feedback(report: ScoreReport) -> ScoreReport:
+    """The report with only its worst segments, so coaching stays to a few items."""
+    worst = sorted(report.problem_segments, key=lambda s: s.score)[:_MAX_SEGMENTS_FOR_FEEDBACK]
+    return replace(report, problem_segments=tuple(sorted(worst, key=lambda s: s.start_s)))

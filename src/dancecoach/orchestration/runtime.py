@@ -1,0 +1,116 @@
+"""Everything the running server needs, built from the settings and torn down in order.
+
+Three thread pools with separate jobs: inference (live pose inference, bounded by
+Settings.inference_workers so sessions share the cores), preprocessing (reference videos, one
+at a time since extraction itself uses several workers) and I/O (database and files), so that
+disk waits never hold up inference and inference never holds up the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from dancecoach.config import Settings
+from dancecoach.orchestration.live_analysis import (
+    ImageDecoder,
+    TrackerFactory,
+    default_decoder,
+    default_tracker_factory,
+)
+from dancecoach.orchestration.live_registry import LiveRegistry
+from dancecoach.orchestration.references import ReferenceService
+from dancecoach.orchestration.retention import run_cleanup_loop
+from dancecoach.orchestration.sessions import SessionService
+from dancecoach.storage.database import Database
+from dancecoach.storage.files import DataLayout
+from dancecoach.storage.frame_store import FrameStore
+from dancecoach.storage.migrate import upgrade_to_head
+from dancecoach.storage.reference_store import ReferenceStore
+from dancecoach.storage.session_store import SessionStore
+
+log = logging.getLogger(__name__)
+
+_IO_WORKERS = 8
+
+
+class Runtime:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        decode: ImageDecoder | None = None,
+        tracker_factory: TrackerFactory | None = None,
+        demo_reference: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.layout = DataLayout(settings.data_dir)
+        self.layout.ensure()
+        self.db = Database.from_settings(settings)
+        upgrade_to_head(self.db.engine)
+        self.inference_pool = ThreadPoolExecutor(
+            settings.inference_workers, thread_name_prefix="inference"
+        )
+        self.preprocess_pool = ThreadPoolExecutor(1, thread_name_prefix="preprocess")
+        self.io_pool = ThreadPoolExecutor(_IO_WORKERS, thread_name_prefix="io")
+        self.reference_store = ReferenceStore(self.db)
+        self.session_store = SessionStore(self.db)
+        self.frame_store = FrameStore(self.db)
+        self.references = ReferenceService(
+            settings, self.reference_store, self.session_store, self.layout, self.preprocess_pool
+        )
+        self.sessions = SessionService(
+            settings, self.references, self.session_store, self.frame_store, self.layout
+        )
+        self.live = LiveRegistry(
+            self.references,
+            self.sessions,
+            self.session_store,
+            self.frame_store,
+            self.layout,
+            inference=self.inference_pool,
+            io=self.io_pool,
+            decode=decode or default_decoder(settings),
+            tracker_factory=tracker_factory or default_tracker_factory,
+        )
+        self._demo_reference = demo_reference
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        """Resume interrupted preprocessing, add the demo, start the cleanup loop."""
+        resumed = self.references.resume_interrupted()
+        if resumed:
+            log.info("resumed preprocessing of %d references", resumed)
+        if self._demo_reference:
+            self.preprocess_pool.submit(self._ensure_demo)
+        self._tasks.append(
+            asyncio.create_task(
+                run_cleanup_loop(
+                    self.settings,
+                    self.session_store,
+                    self.frame_store,
+                    self.layout,
+                    self.live.ids,
+                ),
+                name="frame-retention",
+            )
+        )
+
+    def _ensure_demo(self) -> None:
+        try:
+            self.references.ensure_demo()
+        except Exception:
+            log.exception("could not build the demo reference")
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.live.end_all("shutdown")
+        self.preprocess_pool.shutdown(wait=False, cancel_futures=True)
+        self.inference_pool.shutdown(wait=True)
+        self.io_pool.shutdown(wait=True)
+        self.db.dispose()

@@ -1,0 +1,511 @@
+"""Practice sessions over REST: create, complete a section, finalize, reports, clips, progress.
+
+A section report scores the frames stored since the previous one (one pass of the dance, or
+each pass when the learner looped without completing), with the reference read at each frame's
+dance time. Finalizing completes what is left and combines every section into the session
+report. Scoring and coaching are blocking: call these from a worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dancecoach.config import Settings
+from dancecoach.errors import ConflictError, NotFoundError
+from dancecoach.orchestration.clips import ClipUnavailableError, render_clip
+from dancecoach.orchestration.live_analysis import performs_mirror_image
+from dancecoach.orchestration.references import ReferenceService
+from dancecoach.orchestration.reports import (
+    accuracy_of,
+    analytics_dict,
+    combine_reports,
+    feedback_dict,
+    for_feedback,
+    segment_dict,
+    segment_feedback,
+)
+from dancecoach.pipeline.landmarks import NUM_LANDMARKS
+from dancecoach.pipeline.moments import Section, format_time
+from dancecoach.pipeline.results import ScoreReport
+from dancecoach.pipeline.scoring import score_performance
+from dancecoach.pipeline.sequence import PoseSequence
+from dancecoach.storage.files import DataLayout, is_valid_id, new_id
+from dancecoach.storage.frame_store import FrameStore
+from dancecoach.storage.models import ClipSpec, PracticeSession, ScoredFrame, SectionResult, utc_now
+from dancecoach.storage.session_store import SessionStore
+
+log = logging.getLogger(__name__)
+
+_MIN_ATTEMPT_FPS = 1.0
+_MAX_ATTEMPT_FPS = 60.0
+
+
+def clip_url(session_id: str, number: int) -> str:
+    return f"/api/sessions/{session_id}/clips/{number}"
+
+
+def attempt_sequence(frames: Sequence[ScoredFrame]) -> PoseSequence:
+    """Stored frames as a pose sequence in dance time (NaN rows where nobody was found)."""
+    landmarks = np.full((len(frames), NUM_LANDMARKS, 4), np.nan, dtype=np.float32)
+    for index, frame in enumerate(frames):
+        if frame.landmarks is not None:
+            landmarks[index] = np.frombuffer(frame.landmarks, dtype="<f4").reshape(NUM_LANDMARKS, 4)
+    timestamps = np.array([frame.timestamp_s for frame in frames], dtype=np.float64)
+    size = Counter((frame.width, frame.height) for frame in frames).most_common(1)
+    frame_size = size[0][0] if size else (640, 480)
+    intervals = np.diff(timestamps)
+    intervals = intervals[intervals > 0]
+    fps = 10.0 if len(intervals) == 0 else 1.0 / float(np.median(intervals))
+    return PoseSequence(
+        landmarks,
+        timestamps,
+        frame_size,
+        float(np.clip(fps, _MIN_ATTEMPT_FPS, _MAX_ATTEMPT_FPS)),
+    )
+
+
+def _passes(frames: Sequence[ScoredFrame]) -> list[list[ScoredFrame]]:
+    """Split frames where the pass changes (a seek), keeping order."""
+    groups: list[list[ScoredFrame]] = []
+    for frame in frames:
+        if groups and groups[-1][-1].pass_index == frame.pass_index:
+            groups[-1].append(frame)
+        else:
+            groups.append([frame])
+    return groups
+
+
+def generate_feedback(
+    settings: Settings, report: ScoreReport, section_title: str | None
+) -> list[dict[str, Any]]:
+    """Coaching items from the feedback service (which never raises: it falls back to templates)."""
+    if report.frames_compared == 0:
+        return []
+    try:
+        from dancecoach.feedback.service import FeedbackService
+    except ImportError:
+        log.warning("feedback service not available; reports have no coaching items")
+        return []
+    items = FeedbackService(settings).generate(for_feedback(report), section_title=section_title)
+    return [feedback_dict(item) for item in items]
+
+
+class SessionService:
+    def __init__(
+        self,
+        settings: Settings,
+        references: ReferenceService,
+        sessions: SessionStore,
+        frames: FrameStore,
+        layout: DataLayout,
+    ) -> None:
+        self._settings = settings
+        self._references = references
+        self._sessions = sessions
+        self._frames = frames
+        self._layout = layout
+
+    # Lifecycle -------------------------------------------------------------------------
+
+    def create(
+        self,
+        reference_id: str,
+        *,
+        section_id: str | None = None,
+        span: tuple[float, float] | None = None,
+        mirror: bool = True,
+        playback_rate: float = 1.0,
+    ) -> PracticeSession:
+        reference = self._references.get(reference_id)
+        if reference.status != "ready":
+            raise ConflictError(
+                f"Reference {reference.name!r} is {reference.status}; practice needs it ready."
+            )
+        title: str | None = None
+        start_s = end_s = None
+        if section_id is not None:
+            section = self._references.section(reference_id, section_id)
+            title, start_s, end_s = section.title, section.start_s, section.end_s
+        elif span is not None:
+            start_s, end_s = span
+            duration = reference.duration_s or float("inf")
+            if not (0.0 <= start_s < end_s <= duration + 0.5):
+                from dancecoach.orchestration.references import InvalidSectionError
+
+                raise InvalidSectionError(
+                    f"The section {start_s:g}-{end_s:g} s does not fit the video "
+                    f"(0-{duration:.2f} s)."
+                )
+            title = f"{format_time(start_s)}-{format_time(end_s)}"
+        practice = PracticeSession(
+            id=new_id(),
+            reference_id=reference_id,
+            status="active",
+            mirror=mirror,
+            playback_rate=playback_rate,
+            section_title=title,
+            section_start_s=start_s,
+            section_end_s=end_s,
+            dropped_frames=0,
+        )
+        return self._sessions.add(practice)
+
+    def get(self, session_id: str) -> PracticeSession:
+        practice = self._sessions.get(session_id) if is_valid_id(session_id) else None
+        if practice is None:
+            raise NotFoundError(f"No practice session with id {session_id!r}.")
+        return practice
+
+    def get_active(self, session_id: str) -> PracticeSession:
+        practice = self.get(session_id)
+        if practice.status != "active":
+            raise ConflictError("This practice session is finalized; create a new session.")
+        return practice
+
+    def summary(self, session_id: str) -> dict[str, Any]:
+        """The session's state for GET /api/sessions/{id}."""
+        practice = self.get(session_id)
+        last = self._frames.last_frame(session_id)
+        results = self._sessions.section_results(session_id)
+        return {
+            "session_id": practice.id,
+            "reference_video_id": practice.reference_id,
+            "status": practice.status,
+            "mirror": practice.mirror,
+            "playback_rate": practice.playback_rate,
+            "section": None
+            if practice.section_start_s is None or practice.section_end_s is None
+            else {
+                "title": practice.section_title,
+                "start_s": practice.section_start_s,
+                "end_s": practice.section_end_s,
+            },
+            "frames_scored": self._frames.count(session_id),
+            "dropped_frames": practice.dropped_frames,
+            "last_timestamp": None if last is None else last.timestamp_s,
+            "pass_index": 0 if last is None else last.pass_index,
+            "sections_completed": len(results),
+            "created_at": practice.created_at,
+            "finalized_at": practice.finalized_at,
+            "report_url": f"/api/sessions/{practice.id}/report"
+            if practice.status == "finalized"
+            else None,
+        }
+
+    def resume_point(self, session_id: str) -> tuple[int, float | None, int, int]:
+        """(next seq, last dance time, pass index, frames stored) for a reconnecting stream."""
+        last = self._frames.last_frame(session_id)
+        if last is None:
+            return 0, None, 0, 0
+        return last.seq + 1, last.timestamp_s, last.pass_index, self._frames.count(session_id)
+
+    # Sections --------------------------------------------------------------------------
+
+    def complete_section(
+        self,
+        session_id: str,
+        *,
+        start_s: float | None = None,
+        end_s: float | None = None,
+        title: str | None = None,
+    ) -> dict[str, Any]:
+        """Score the frames stored since the last completed section; returns its report."""
+        self.get_active(session_id)
+        results = self._complete_uncovered(session_id, start_s, end_s, title)
+        if not results:
+            raise ConflictError(
+                "No frames were scored since the last completed section: stream some frames "
+                "over the WebSocket first."
+            )
+        return results[-1].report
+
+    def section_reports(self, session_id: str) -> list[dict[str, Any]]:
+        self.get(session_id)
+        return [result.report for result in self._sessions.section_results(session_id)]
+
+    def _complete_uncovered(
+        self,
+        session_id: str,
+        start_s: float | None,
+        end_s: float | None,
+        title: str | None,
+    ) -> list[SectionResult]:
+        practice = self.get(session_id)
+        covered = self._sessions.last_covered_seq(session_id)
+        frames = self._frames.frames(session_id, first_seq=covered + 1)
+        if not frames:
+            return []
+        # Every frame up to the last one is now covered, even those outside [start, end].
+        stored: list[SectionResult] = []
+        for frames_of_pass in _passes(frames):
+            chosen = [
+                f
+                for f in frames_of_pass
+                if (start_s is None or f.timestamp_s >= start_s)
+                and (end_s is None or f.timestamp_s <= end_s)
+            ]
+            if not chosen:
+                continue
+            stored.append(
+                self._score_section(
+                    practice, chosen, frames_of_pass[0].seq, frames_of_pass[-1].seq, title
+                )
+            )
+        return stored
+
+    def _section_title(self, practice: PracticeSession, first_s: float, last_s: float) -> str:
+        if practice.section_title and practice.section_start_s is not None:
+            return practice.section_title
+        for section in self._references.sections(practice.reference_id):
+            if section.start_s - 0.5 <= first_s and last_s <= section.end_s + 0.5:
+                return section.title
+        return f"{format_time(first_s)}-{format_time(last_s)}"
+
+    def _score_section(
+        self,
+        practice: PracticeSession,
+        frames: Sequence[ScoredFrame],
+        first_seq: int,
+        last_seq: int,
+        title: str | None,
+    ) -> SectionResult:
+        reference = self._references.poses(practice.reference_id)
+        attempt = attempt_sequence(frames)
+        first_s, last_s = float(attempt.timestamps_s[0]), float(attempt.timestamps_s[-1])
+        section_title = title or self._section_title(practice, first_s, last_s)
+        named = [
+            Section(s.title, s.start_s, s.end_s)
+            for s in self._references.sections(practice.reference_id)
+        ]
+        report = score_performance(
+            reference,
+            attempt,
+            mirror=performs_mirror_image(practice.mirror),
+            alignment="timestamp",
+            sections=named,
+        )
+        feedback = generate_feedback(self._settings, report, section_title)
+        number, clip_number = self._sessions.next_numbers(practice.id)
+        clips: list[ClipSpec] = []
+        segments = []
+        for segment in report.problem_segments:
+            clips.append(
+                ClipSpec(
+                    session_id=practice.id,
+                    number=clip_number,
+                    first_seq=first_seq,
+                    last_seq=last_seq,
+                    start_s=segment.attempt_start_s,
+                    end_s=segment.attempt_end_s,
+                )
+            )
+            segments.append(
+                segment_dict(
+                    segment,
+                    feedback=segment_feedback(segment, feedback),
+                    video_clip=clip_url(practice.id, clip_number),
+                    clip_number=clip_number,
+                    section_number=number,
+                )
+            )
+            clip_number += 1
+        live = [f.accuracy for f in frames if f.accuracy is not None]
+        body = {
+            "session_id": practice.id,
+            "section_number": number,
+            "title": section_title,
+            "start_time": round(first_s, 3),
+            "end_time": round(last_s, 3),
+            "pass_index": frames[0].pass_index,
+            "overall_accuracy": accuracy_of(report),
+            "problem_segments": segments,
+            "analytics": analytics_dict(
+                report,
+                total_frames=len(frames),
+                average_accuracy=round(float(np.mean(live)), 4) if live else None,
+                dropped_frames=None,
+            ),
+            "feedback": feedback,
+            "created_at": utc_now().isoformat(),
+        }
+        result = SectionResult(
+            session_id=practice.id,
+            number=number,
+            first_seq=first_seq,
+            last_seq=last_seq,
+            start_s=first_s,
+            end_s=last_s,
+            title=section_title,
+            overall_accuracy=body["overall_accuracy"],
+            report=body,
+        )
+        return self._sessions.add_section_result(result, clips)
+
+    # Finalize and report ---------------------------------------------------------------
+
+    def finalize(self, session_id: str) -> dict[str, Any]:
+        """Complete what is left, combine all sections, store the report. Idempotent."""
+        practice = self.get(session_id)
+        if practice.status == "finalized" and practice.report is not None:
+            return practice.report
+        self._complete_uncovered(session_id, None, None, None)
+        results = self._sessions.section_results(session_id)
+        report = self._session_report(practice, results)
+        self._sessions.finalize(session_id, report)
+        return report
+
+    def report(self, session_id: str) -> dict[str, Any]:
+        practice = self.get(session_id)
+        if practice.status != "finalized" or practice.report is None:
+            raise ConflictError("The session is not finalized yet: POST .../finalize first.")
+        return practice.report
+
+    def _session_report(
+        self, practice: PracticeSession, results: Sequence[SectionResult]
+    ) -> dict[str, Any]:
+        all_frames = self._frames.frames(practice.id)
+        live = [f.accuracy for f in all_frames if f.accuracy is not None]
+        average = round(float(np.mean(live)), 4) if live else None
+        rescored = [self._rescore(practice, r, all_frames) for r in results]
+        score_reports = [r for r in rescored if r is not None]
+        segments = [s for r in results for s in r.report["problem_segments"]]
+        sections = [
+            {
+                "section_number": r.number,
+                "title": r.title,
+                "start_time": r.report["start_time"],
+                "end_time": r.report["end_time"],
+                "overall_accuracy": r.overall_accuracy,
+            }
+            for r in results
+        ]
+        if not score_reports:
+            return {
+                "session_id": practice.id,
+                "reference_video_id": practice.reference_id,
+                "overall_accuracy": None,
+                "problem_segments": segments,
+                "analytics": None,
+                "feedback": [],
+                "sections": sections,
+                "total_frames": len(all_frames),
+                "created_at": utc_now().isoformat(),
+            }
+        combined = combine_reports(score_reports)
+        if len(results) == 1:
+            feedback = results[0].report["feedback"]
+        else:
+            feedback = generate_feedback(self._settings, combined, None)
+        return {
+            "session_id": practice.id,
+            "reference_video_id": practice.reference_id,
+            "overall_accuracy": accuracy_of(combined),
+            "problem_segments": segments,
+            "analytics": analytics_dict(
+                combined,
+                total_frames=len(all_frames),
+                average_accuracy=average,
+                dropped_frames=practice.dropped_frames,
+            ),
+            "feedback": feedback,
+            "sections": sections,
+            "total_frames": len(all_frames),
+            "created_at": utc_now().isoformat(),
+        }
+
+    def _rescore(
+        self, practice: PracticeSession, result: SectionResult, frames: Sequence[ScoredFrame]
+    ) -> ScoreReport | None:
+        """The section's score report again (cheap; only its JSON is stored)."""
+        chosen = [
+            f
+            for f in frames
+            if result.first_seq <= f.seq <= result.last_seq
+            and result.start_s <= f.timestamp_s <= result.end_s
+        ]
+        if not chosen:
+            return None
+        reference = self._references.poses(practice.reference_id)
+        named = [
+            Section(s.title, s.start_s, s.end_s)
+            for s in self._references.sections(practice.reference_id)
+        ]
+        return score_performance(
+            reference,
+            attempt_sequence(chosen),
+            mirror=performs_mirror_image(practice.mirror),
+            alignment="timestamp",
+            sections=named,
+        )
+
+    # Clips -----------------------------------------------------------------------------
+
+    def clip(self, session_id: str, number: int) -> Path:
+        """The WebM replay of clip n, rendered on first request."""
+        self.get(session_id)
+        spec = self._sessions.get_clip(session_id, number)
+        if spec is None:
+            raise NotFoundError(f"Session has no clip {number}.")
+        if spec.file is not None:
+            path = self._layout.absolute(spec.file)
+            if path.is_file():
+                return path
+        frames = [
+            f
+            for f in self._frames.frames(session_id, spec.first_seq, spec.last_seq)
+            if spec.start_s - 1e-6 <= f.timestamp_s <= spec.end_s + 1e-6
+        ]
+        images = [
+            (f.timestamp_s, self._layout.absolute(f.image_file))
+            for f in frames
+            if f.image_file is not None
+        ]
+        if not images:
+            raise ClipUnavailableError(
+                "The learner frames of this clip are no longer stored (deleted after the "
+                "retention period)."
+            )
+        path = render_clip(images, self._layout.clip_path(session_id, number))
+        self._sessions.set_clip_file(session_id, number, self._layout.relative(path))
+        return path
+
+    # Progress --------------------------------------------------------------------------
+
+    def progress(self, reference_id: str) -> dict[str, Any]:
+        """Every completed section of this reference over time, with its scores."""
+        self._references.get(reference_id)
+        attempts = []
+        for result in self._sessions.section_results_for_reference(reference_id):
+            analytics = result.report.get("analytics") or {}
+            attempts.append(
+                {
+                    "session_id": result.session_id,
+                    "section_number": result.number,
+                    "title": result.title,
+                    "start_time": result.start_s,
+                    "end_time": result.end_s,
+                    "created_at": result.created_at,
+                    "overall_accuracy": result.overall_accuracy,
+                    "per_body_part": analytics.get("per_body_part", {}),
+                    "frames_compared": analytics.get("frames_compared", 0),
+                }
+            )
+        scored = [a for a in attempts if a["overall_accuracy"] is not None]
+        change: dict[str, float] = {}
+        if len(scored) >= 2:
+            first, latest = scored[0]["per_body_part"], scored[-1]["per_body_part"]
+            change = {p: round(latest[p] - first[p], 1) for p in latest if p in first}
+        return {
+            "reference_video_id": reference_id,
+            "attempts": attempts,
+            "best_accuracy": max((a["overall_accuracy"] for a in scored), default=None),
+            "latest_accuracy": scored[-1]["overall_accuracy"] if scored else None,
+            "body_part_change": change,
+            "sessions": len(self._sessions.for_reference(reference_id)),
+        }
