@@ -97,9 +97,22 @@ def place(
     return pose
 
 
-def pose(figure: Figure | None = None, **placement: float) -> NDArray[np.float32]:
+def pose(
+    figure: Figure | None = None,
+    *,
+    centre: tuple[float, float] = (0.5, 0.55),
+    scale: float = 0.18,
+    roll_deg: float = 0.0,
+    aspect_ratio: float = 1.0,
+) -> NDArray[np.float32]:
     """A placed pose of the figure (default: arms slightly out, legs straight)."""
-    return place(body_points(figure or Figure()), **placement)  # type: ignore[arg-type]
+    return place(
+        body_points(figure or Figure()),
+        centre=centre,
+        scale=scale,
+        roll_deg=roll_deg,
+        aspect_ratio=aspect_ratio,
+    )
 
 
 def sequence(figures: list[Figure], fps: float = 15.0, aspect_ratio: float = 1.0) -> PoseSequence:

@@ -140,7 +140,12 @@ def compare(
     try:
         with stage_progress() as progress:
             result = run_compare(
-                reference, attempt, get_settings(), mirror=mirror, html_report=report, progress=progress
+                reference,
+                attempt,
+                get_settings(),
+                mirror=mirror,
+                html_report=report,
+                progress=progress,
             )
     except DancecoachError as error:
         fail(str(error))

@@ -23,10 +23,14 @@ pytestmark = [pytest.mark.footage, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def shared_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """One data folder for the module, so each video's poses are extracted once."""
-    return Settings(data_dir=tmp_path_factory.mktemp("data"), openai_api_key=None, openai_base_url=None)
+    return Settings(
+        data_dir=tmp_path_factory.mktemp("data"), openai_api_key=None, openai_base_url=None
+    )
 
 
-def compare(settings: Settings, reference: Path, attempt: Path, mirror: str = "auto") -> dict[str, Any]:
+def compare(
+    settings: Settings, reference: Path, attempt: Path, mirror: str = "auto"
+) -> dict[str, Any]:
     return run_compare(reference, attempt, settings, mirror=mirror)
 
 
@@ -37,7 +41,9 @@ def transformed_copy(source: Path, destination: Path, transform: str, max_second
     fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
     width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
     height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
-    writer = cv2.VideoWriter(str(destination), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+    writer = cv2.VideoWriter(
+        str(destination), cv2.VideoWriter.fourcc(*"mp4v"), fps, (width, height)
+    )
     for _ in range(round(max_seconds * fps)):
         ok, frame = capture.read()
         if not ok:
@@ -45,7 +51,9 @@ def transformed_copy(source: Path, destination: Path, transform: str, max_second
         if transform == "flip":
             frame = cv2.flip(frame, 1)
         else:
-            small = cv2.resize(frame, (round(width * 0.6), round(height * 0.6)), interpolation=cv2.INTER_AREA)
+            small = cv2.resize(
+                frame, (round(width * 0.6), round(height * 0.6)), interpolation=cv2.INTER_AREA
+            )
             canvas = np.full_like(frame, 40)
             x0, y0 = width - small.shape[1] - width // 40, height - small.shape[0] - height // 20
             canvas[y0 : y0 + small.shape[0], x0 : x0 + small.shape[1]] = small
@@ -57,7 +65,9 @@ def transformed_copy(source: Path, destination: Path, transform: str, max_second
 
 
 def test_same_performance_reencoded_scores_at_least_90(shared_settings: Settings) -> None:
-    result = compare(shared_settings, footage("pairs/renegade_a.mp4"), footage("pairs/renegade_a_reencoded.mp4"))
+    result = compare(
+        shared_settings, footage("pairs/renegade_a.mp4"), footage("pairs/renegade_a_reencoded.mp4")
+    )
     assert result["overall_score"] >= 90, result["overall_score"]
     assert abs(result["offset_s"]) <= 0.3
     assert result["mirrored"] is False
@@ -65,7 +75,9 @@ def test_same_performance_reencoded_scores_at_least_90(shared_settings: Settings
 
 def test_teacher_and_student_offset_is_found(shared_settings: Settings) -> None:
     result = compare(
-        shared_settings, footage("pairs/maybenot_teacher.mp4"), footage("pairs/maybenot_student.mp4")
+        shared_settings,
+        footage("pairs/maybenot_teacher.mp4"),
+        footage("pairs/maybenot_student.mp4"),
     )
     assert abs(result["offset_s"] - 0.9) <= 0.3, result["offset_s"]
     assert result["mirrored"] is False
@@ -73,7 +85,9 @@ def test_teacher_and_student_offset_is_found(shared_settings: Settings) -> None:
         assert 0.0 <= segment["start_time"] < segment["end_time"] <= 21.7
 
 
-def test_every_same_choreography_pair_beats_every_unrelated_pair_by_20(shared_settings: Settings) -> None:
+def test_every_same_choreography_pair_beats_every_unrelated_pair_by_20(
+    shared_settings: Settings,
+) -> None:
     data = manifest()
     related = [
         (p["reference"], p["attempt"])
@@ -83,7 +97,9 @@ def test_every_same_choreography_pair_beats_every_unrelated_pair_by_20(shared_se
     unrelated = [tuple(pair) for pair in data["unrelated_examples"]]
     scores: dict[tuple[str, str], float] = {}
     for reference, attempt in [*related, *unrelated]:
-        scores[(reference, attempt)] = compare(shared_settings, footage(reference), footage(attempt))["overall_score"]
+        scores[(reference, attempt)] = compare(
+            shared_settings, footage(reference), footage(attempt)
+        )["overall_score"]
     weakest_related = min(scores[p] for p in related)
     strongest_unrelated = max(scores[p] for p in unrelated)
     assert weakest_related >= strongest_unrelated + 20, scores
@@ -96,10 +112,15 @@ def test_a_flipped_copy_is_detected_as_mirrored(shared_settings: Settings, tmp_p
     assert auto["mirrored"] is True
     assert auto["overall_score"] >= 90, auto["overall_score"]
     off = compare(shared_settings, original, flipped, mirror="off")
-    assert off["overall_score"] <= auto["overall_score"] - 10, (off["overall_score"], auto["overall_score"])
+    assert off["overall_score"] <= auto["overall_score"] - 10, (
+        off["overall_score"],
+        auto["overall_score"],
+    )
 
 
-def test_a_smaller_off_centre_recording_scores_the_same(shared_settings: Settings, tmp_path: Path) -> None:
+def test_a_smaller_off_centre_recording_scores_the_same(
+    shared_settings: Settings, tmp_path: Path
+) -> None:
     reference = footage("pairs/maybenot_teacher.mp4")
     attempt = footage("pairs/maybenot_student.mp4")
     shrunk = transformed_copy(attempt, tmp_path / "shrunk.mp4", "shrink", max_seconds=60.0)
@@ -138,7 +159,7 @@ def test_cli_bad_input_fails_with_one_clear_line(tmp_path: Path, kind: str) -> N
         bad.write_text("this is not a video\n" * 100)
     else:
         bad = tmp_path / "empty_room.avi"
-        writer = cv2.VideoWriter(str(bad), cv2.VideoWriter_fourcc(*"MJPG"), 15, (320, 240))
+        writer = cv2.VideoWriter(str(bad), cv2.VideoWriter.fourcc(*"MJPG"), 15, (320, 240))
         for i in range(30):
             writer.write(np.full((240, 320, 3), 90 + i, np.uint8))
         writer.release()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,7 +13,7 @@ from dancecoach.pipeline.normalization import to_body_frame
 from tests.synthetic import Figure, body_points, place, pose
 
 
-def feature(values: np.ndarray, name: str) -> float:
+def feature(values: NDArray[np.float64], name: str) -> float:
     return float(values[..., FEATURE_INDEX[name]])
 
 

@@ -25,7 +25,7 @@ class OfflineComparison:
 
 
 def mirror_flag(mode: MirrorMode) -> bool | None:
-    """"on": the attempt is the mirror image of the reference; "auto": detect it."""
+    """ "on": the attempt is the mirror image of the reference; "auto": detect it."""
     return {"auto": None, "on": True, "off": False}[mode]
 
 

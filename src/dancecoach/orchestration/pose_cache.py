@@ -61,7 +61,7 @@ def load_or_extract(
         if progress:
             progress(1.0)
         return PoseSequence.load(cached)
-    sequence = extract_video(
+    sequence: PoseSequence = extract_video(
         video,
         sample_fps=settings.sample_fps,
         workers=settings.extraction_workers,

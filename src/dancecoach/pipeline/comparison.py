@@ -81,7 +81,7 @@ class FeatureComparison:
 
 def rescale_credit(credit: NDArray[np.float64]) -> NDArray[np.float64]:
     """Weighted feature credit (0..1) -> accuracy (0..1), see ACCURACY_FLOOR."""
-    return np.clip((credit - ACCURACY_FLOOR) / (1.0 - ACCURACY_FLOOR), 0.0, 1.0)
+    return np.asarray(np.clip((credit - ACCURACY_FLOOR) / (1.0 - ACCURACY_FLOOR), 0.0, 1.0))
 
 
 def feature_difference(
@@ -90,7 +90,7 @@ def feature_difference(
     """user - reference per feature, directions wrapped into [-180, 180)."""
     difference = user - reference
     wrapped = (difference + 180.0) % 360.0 - 180.0
-    return np.where(IS_CIRCULAR, wrapped, difference)
+    return np.asarray(np.where(IS_CIRCULAR, wrapped, difference), dtype=np.float64)
 
 
 def feature_similarity(difference: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -98,7 +98,7 @@ def feature_similarity(difference: NDArray[np.float64]) -> NDArray[np.float64]:
     magnitude = np.abs(difference)
     tolerance = np.where(IS_DISTANCE, DISTANCE_TOLERANCE, ANGLE_TOLERANCE_DEG)
     zero_credit = np.where(IS_DISTANCE, DISTANCE_ZERO_CREDIT, ANGLE_ZERO_CREDIT_DEG)
-    return np.clip(1.0 - (magnitude - tolerance) / (zero_credit - tolerance), 0.0, 1.0)
+    return np.asarray(np.clip(1.0 - (magnitude - tolerance) / (zero_credit - tolerance), 0.0, 1.0))
 
 
 def compare_features(
@@ -139,8 +139,10 @@ def feature_importance(reference: PoseFeatures) -> NDArray[np.float64]:
         else:
             spread[i] = column.std()
     span = np.where(IS_DISTANCE, DISTANCE_ZERO_CREDIT, ANGLE_ZERO_CREDIT_DEG)
-    return np.clip(
-        spread / span / IMPORTANCE_SPREAD_FOR_FULL_WEIGHT, IMPORTANCE_FLOOR, IMPORTANCE_CEILING
+    return np.asarray(
+        np.clip(
+            spread / span / IMPORTANCE_SPREAD_FOR_FULL_WEIGHT, IMPORTANCE_FLOOR, IMPORTANCE_CEILING
+        )
     )
 
 

@@ -132,7 +132,7 @@ def _signed_angle_deg(
 ) -> NDArray[np.float64]:
     x, y = vector[..., 0], vector[..., 1]
     reference_y = -y if zero == "down" else y
-    return np.degrees(np.arctan2(x, reference_y))
+    return np.asarray(np.degrees(np.arctan2(x, reference_y)), dtype=np.float64)
 
 
 def _interior_angle_deg(
@@ -142,7 +142,7 @@ def _interior_angle_deg(
     cross = u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
     dot = (u * v).sum(axis=-1)
     # atan2(|cross|, dot) stays accurate near 0 and 180 degrees, unlike acos.
-    return np.degrees(np.arctan2(np.abs(cross), dot))
+    return np.asarray(np.degrees(np.arctan2(np.abs(cross), dot)), dtype=np.float64)
 
 
 def compute_features(landmarks: NDArray[np.float32], aspect_ratio: float) -> PoseFeatures:

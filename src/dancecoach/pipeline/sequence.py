@@ -54,7 +54,7 @@ class PoseSequence:
     @property
     def present(self) -> NDArray[np.bool_]:
         """True for frames in which a person was found."""
-        return ~np.isnan(self.landmarks[:, 0, 0])
+        return np.asarray(~np.isnan(self.landmarks[:, 0, 0]), dtype=np.bool_)
 
     def mirrored(self) -> PoseSequence:
         """The sequence as a horizontally flipped video would give it."""
