@@ -28,7 +28,8 @@ _MAX_ERRORS_PER_SEGMENT = 3
 
 
 def _smoothed(accuracy: NDArray[np.float64], fps: float) -> NDArray[np.float64]:
-    width = max(1, round(_SMOOTHING_S * fps))
+    # Never wider than the data: np.convolve(mode="same") returns the longer input's length.
+    width = max(1, min(round(_SMOOTHING_S * fps), len(accuracy)))
     valid = ~np.isnan(accuracy)
     kernel = np.ones(width)
     total = np.convolve(np.where(valid, accuracy, 0.0), kernel, mode="same")
