@@ -63,8 +63,10 @@ def body_points(figure: Figure) -> NDArray[np.float64]:
             ("THUMB", wrist + (wrist - elbow) * 0.1),
             ("HEEL", ankle + np.array([0.0, -0.05])),
             ("FOOT_INDEX", ankle + np.array([0.1 * outward, -0.08])),
-            ("EYE", np.array([0.06 * outward, 1.45])), ("EYE_INNER", np.array([0.03 * outward, 1.45])),
-            ("EYE_OUTER", np.array([0.09 * outward, 1.45])), ("EAR", np.array([0.12 * outward, 1.42])),
+            ("EYE", np.array([0.06 * outward, 1.45])),
+            ("EYE_INNER", np.array([0.03 * outward, 1.45])),
+            ("EYE_OUTER", np.array([0.09 * outward, 1.45])),
+            ("EAR", np.array([0.12 * outward, 1.42])),
         ):  # fmt: skip
             points[Landmark[f"{side}_{name}"]] = point
     points[Landmark.NOSE] = [0.0, 1.38]

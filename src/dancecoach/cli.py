@@ -109,10 +109,9 @@ def _print_summary(result_json: dict[str, object]) -> None:
     if segments:
         stdout.print("[bold]Problem segments[/] (reference time)")
     for segment in segments:
-        stdout.print(
-            f"  {segment['start_time']:6.2f}-{segment['end_time']:6.2f} s  score {segment['score']:.0f}"
-            f"  {segment['title']}: " + "; ".join(e["message"] for e in segment["errors"])
-        )
+        span = f"{segment['start_time']:6.2f}-{segment['end_time']:6.2f} s"
+        advice = "; ".join(e["message"] for e in segment["errors"])
+        stdout.print(f"  {span}  score {segment['score']:.0f}  {segment['title']}: {advice}")
     feedback = result_json.get("feedback")
     if isinstance(feedback, list) and feedback:
         stdout.print("[bold]Coaching[/]")

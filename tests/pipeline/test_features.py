@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numpy.typing import NDArray
 
 from dancecoach.pipeline.features import FEATURE_INDEX, FEATURES, compute_features
 from dancecoach.pipeline.landmarks import Landmark, mirror_landmarks
