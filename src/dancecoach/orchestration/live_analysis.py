@@ -19,7 +19,8 @@ from numpy.typing import NDArray
 from dancecoach.config import Settings
 from dancecoach.orchestration.cues import CueDebouncer
 from dancecoach.pipeline.alignment import reference_pose_at
-from dancecoach.pipeline.comparison import compare_poses
+from dancecoach.pipeline.comparison import compare_poses, feature_importance
+from dancecoach.pipeline.features import compute_features
 from dancecoach.pipeline.landmarks import VISIBILITY, Landmark
 from dancecoach.pipeline.results import JointError
 from dancecoach.pipeline.sequence import PoseSequence
@@ -120,6 +121,10 @@ class FrameAnalyzer:
     ) -> None:
         self._reference = reference
         self._mirror = mirror
+        # Weighted like offline scoring, so live accuracy and section reports agree.
+        self._importance = feature_importance(
+            compute_features(reference.landmarks, reference.aspect_ratio)
+        )
         self._decode = decode
         self._tracker_factory = tracker_factory
         self._tracker: PoseTracker | None = None
@@ -169,6 +174,7 @@ class FrameAnalyzer:
                 reference_pose,
                 self._reference.aspect_ratio,
                 mirror=self._mirror,
+                importance=self._importance,
             )
             if not math.isnan(comparison.accuracy):
                 accuracy = float(comparison.accuracy)

@@ -53,6 +53,8 @@ class LiveRegistry:
         self._decode = decode
         self._tracker_factory = tracker_factory
         self._streams: dict[str, LiveStream] = {}
+        # Streams still storing their last frames after a disconnect, by session.
+        self._closing: dict[str, asyncio.Task[None]] = {}
         self._lock = asyncio.Lock()
 
     def ids(self) -> frozenset[str]:
@@ -64,19 +66,24 @@ class LiveRegistry:
     async def open(self, session_id: str) -> LiveStream:
         """A stream for an active session; raises NotFoundError or ConflictError (finalized)."""
         async with self._lock:
+            await self.settle(session_id)
             practice = await self._in_io(self._sessions.get_active, session_id)
             reference = await self._in_io(self._references.poses, practice.reference_id)
             old = self._streams.pop(session_id, None)
             if old is not None:
                 await old.end("replaced")
+            # The old connection may have gone away meanwhile: its last frames come first.
+            await self.settle(session_id)
             next_seq, last_s, pass_index, stored = await self._in_io(
                 self._sessions.resume_point, session_id
             )
-            analyzer = FrameAnalyzer(
-                reference,
-                mirror=performs_mirror_image(practice.mirror),
-                decode=self._decode,
-                tracker_factory=self._tracker_factory,
+            analyzer = await self._in_io(
+                lambda: FrameAnalyzer(
+                    reference,
+                    mirror=performs_mirror_image(practice.mirror),
+                    decode=self._decode,
+                    tracker_factory=self._tracker_factory,
+                )
             )
             recorder = FrameRecorder(
                 session_id, self._frame_store, self._layout, self._io, next_seq
@@ -97,13 +104,30 @@ class LiveRegistry:
             return stream
 
     async def close(self, stream: LiveStream) -> None:
-        """The client went away: store what is left."""
+        """The client went away: store what is left (readers of the session wait for it)."""
         if self._streams.get(stream.session_id) is stream:
             del self._streams[stream.session_id]
-        await stream.close()
+        session_id = stream.session_id
+        task = asyncio.create_task(stream.close())
+        self._closing[session_id] = task
+
+        def forget(done: asyncio.Task[None]) -> None:
+            if self._closing.get(session_id) is done:
+                del self._closing[session_id]
+
+        task.add_done_callback(forget)
+        # Shielded: a cancelled handler (server shutdown) must not lose the last frames.
+        await asyncio.shield(task)
+
+    async def settle(self, session_id: str) -> None:
+        """Wait until a disconnected stream of this session has stored its last frames."""
+        task = self._closing.get(session_id)
+        if task is not None:
+            await asyncio.shield(task)
 
     async def flush(self, session_id: str) -> None:
-        """Store buffered frames now (before a section report reads them)."""
+        """Store buffered frames now (before a report or a summary reads them)."""
+        await self.settle(session_id)
         stream = self._streams.get(session_id)
         if stream is not None:
             await stream.flush()
@@ -112,6 +136,7 @@ class LiveRegistry:
         stream = self._streams.pop(session_id, None)
         if stream is not None:
             await stream.end(reason)
+        await self.settle(session_id)
 
     async def end_all(self, reason: str = "shutdown") -> None:
         streams, self._streams = list(self._streams.values()), {}

@@ -92,6 +92,7 @@ class LiveStream:
         self._on_result: ResultCallback | None = None
         self._on_error: ErrorCallback | None = None
         self._on_end: EndCallback | None = None
+        self._close_task: asyncio.Future[None] | None = None
 
     @property
     def dropped_total(self) -> int:
@@ -211,9 +212,15 @@ class LiveStream:
         await self.close()
 
     async def close(self) -> None:
-        """Finish the frame in flight, store everything, release the tracker."""
-        if self._closed:
-            return
+        """Finish the frame in flight, store everything, release the tracker.
+
+        Every caller returns only when this is done, whoever started it.
+        """
+        if self._close_task is None:
+            self._close_task = asyncio.ensure_future(self._close())
+        await asyncio.shield(self._close_task)
+
+    async def _close(self) -> None:
         self._closed = True
         self._slot = None
         self._wakeup.set()

@@ -50,9 +50,11 @@ def create_session(body: SessionCreate, sessions: SessionsDep) -> SessionCreated
 
 
 @router.get("/{session_id}", response_model=SessionPublic, responses=error_responses(404))
-def get_session(session_id: str, sessions: SessionsDep) -> SessionPublic:
+async def get_session(session_id: str, runtime: RuntimeDep) -> SessionPublic:
     """The session's state: frames scored, last dance time, sections completed, status."""
-    return SessionPublic.model_validate(sessions.summary(session_id))
+    await runtime.live.flush(session_id)
+    summary = await run_in_threadpool(runtime.sessions.summary, session_id)
+    return SessionPublic.model_validate(summary)
 
 
 @router.post(
