@@ -1,8 +1,8 @@
 """Test stand-ins for the pose model: fast, deterministic trackers driven by the frame's colour.
 
 A mid-grey frame holds a dancer doing exactly the reference routine at that moment, a white
-frame a dancer whose left arm is far off, a black frame nobody. Everything else in the server
-(decoding, comparison, cues, storage, reports) is real.
+frame the same dancer with the left arm straight up, a black frame nobody. Everything else in
+the server (decoding, comparison, cues, storage, reports) is real.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dancecoach.pipeline.alignment import reference_pose_at
+from dancecoach.pipeline.landmarks import Landmark
 from dancecoach.pipeline.sequence import PoseSequence
-from tests.synthetic import Figure, pose, routine, sequence
+from tests.synthetic import routine, sequence
 
 REFERENCE_DURATION_S = 6.0
 REFERENCE_FPS = 15.0
@@ -29,11 +30,21 @@ def reference_sequence() -> PoseSequence:
     return sequence(routine(REFERENCE_DURATION_S, fps=REFERENCE_FPS), REFERENCE_FPS, 4 / 3)
 
 
-def wrong_pose() -> NDArray[np.float32]:
-    """The left arm straight up while the routine never goes there with a bent elbow."""
-    return pose(
-        Figure(left_arm_deg=175.0, left_elbow_bend_deg=0.0, right_arm_deg=5.0), aspect_ratio=4 / 3
-    )
+def with_left_arm_up(correct: NDArray[np.float32]) -> NDArray[np.float32]:
+    """The same pose with the left arm stretched straight up (a major, one-sided error)."""
+    wrong = correct.copy()
+    shoulder = wrong[Landmark.LEFT_SHOULDER, :2]
+    torso = abs(float(wrong[Landmark.LEFT_HIP, 1] - shoulder[1]))
+    up = np.array([0.0, -torso * 0.6], dtype=np.float32)
+    wrong[Landmark.LEFT_ELBOW, :2] = shoulder + up
+    for point in (
+        Landmark.LEFT_WRIST,
+        Landmark.LEFT_PINKY,
+        Landmark.LEFT_INDEX,
+        Landmark.LEFT_THUMB,
+    ):
+        wrong[point, :2] = shoulder + 2 * up
+    return wrong
 
 
 class FakeTracker:
@@ -51,9 +62,10 @@ class FakeTracker:
         brightness = float(image_bgr.mean())
         if brightness < 40:
             return None
-        if brightness > 220:
-            return wrong_pose()
-        return reference_pose_at(self.reference, timestamp_s)
+        correct = reference_pose_at(self.reference, timestamp_s)
+        if brightness > 220 and correct is not None:
+            return with_left_arm_up(correct)
+        return correct
 
     def close(self) -> None:
         self.closed = True

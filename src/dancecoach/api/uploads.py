@@ -47,6 +47,7 @@ class _FormSink:
         self.files_seen = 0
         self.size_bytes = 0
         self.problem: DancecoachError | None = None
+        self.complete = False
         self._file: BinaryIO | None = None
         self._header_field = b""
         self._header_value = b""
@@ -63,6 +64,7 @@ class _FormSink:
             "on_headers_finished": self._headers_finished,
             "on_part_data": self._part_data,
             "on_part_end": self._part_end,
+            "on_end": self._end,
         }
 
     def _part_begin(self) -> None:
@@ -116,6 +118,9 @@ class _FormSink:
         if self._part_name and self._part_name != self.file_field:
             self.fields[self._part_name] = self._part_value.decode("utf-8", "replace")
 
+    def _end(self) -> None:
+        self.complete = True
+
     def close(self) -> None:
         if self._file is not None:
             with contextlib.suppress(OSError):
@@ -160,6 +165,9 @@ async def receive_upload(
         sink.discard()
         raise InvalidUploadError("The multipart body is malformed.") from error
     sink.close()
+    if not sink.complete:
+        sink.discard()
+        raise InvalidUploadError("The multipart body ended early (the upload was cut off).")
     if sink.files_seen != 1:
         sink.discard()
         raise InvalidUploadError(f"Send exactly one file in the {file_field!r} form field.")

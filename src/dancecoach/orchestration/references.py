@@ -150,15 +150,14 @@ class ReferenceService:
 
         The staged file is moved into the library or deleted; never left behind.
         """
+        filename = safe_filename(original_filename)
         try:
             facts = probe(staged)
-        except InvalidVideoError as error:
-            staged.unlink(missing_ok=True)
-            raise InvalidVideoError(f"The upload is not a readable video: {error}") from error
         except Exception as error:
             staged.unlink(missing_ok=True)
-            raise InvalidVideoError("The upload is not a readable video.") from error
-        filename = safe_filename(original_filename)
+            raise InvalidVideoError(
+                f"{filename!r} is not a video that can be decoded; upload an MP4, WebM or MOV file."
+            ) from error
         reference_id = new_id()
         folder = self._layout.reference_dir(reference_id)
         folder.mkdir(parents=True, exist_ok=True)
