@@ -12,9 +12,9 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import TypeAdapter
 
 from dancecoach import __version__
-from dancecoach.api.errors import install_error_handlers
+from dancecoach.api.errors import install_error_handlers, use_error_schema_for_validation
 from dancecoach.api.routes import health, live, protocol, references, sessions, web
-from dancecoach.api.schemas import ClientMessage, ServerMessage
+from dancecoach.api.schemas import ClientMessage, ErrorPublic, ServerMessage
 from dancecoach.config import Settings, get_settings
 from dancecoach.orchestration.live_analysis import ImageDecoder, TrackerFactory
 from dancecoach.orchestration.runtime import Runtime
@@ -36,6 +36,8 @@ def _with_ws_schemas(app: FastAPI) -> dict[str, Any]:
         title=app.title, version=app.version, description=app.description, routes=app.routes
     )
     components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault("ErrorPublic", ErrorPublic.model_json_schema(ref_template=_REF_TEMPLATE))
+    use_error_schema_for_validation(schema)
     unions: dict[str, Any] = {"ClientMessage": ClientMessage, "ServerMessage": ServerMessage}
     for name, union in unions.items():
         adapter: TypeAdapter[Any] = TypeAdapter(union)

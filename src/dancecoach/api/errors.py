@@ -10,8 +10,11 @@ WebSocket close codes (also listed at GET /api/protocol):
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from dancecoach.api.uploads import InvalidUploadError
@@ -100,8 +103,37 @@ async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(error), "code": code}, status_code=status)
 
 
+async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+    """Request validation in the same shape as every other error, with a readable sentence."""
+    assert isinstance(error, RequestValidationError)
+    problems = error.errors()
+    sentences = []
+    for problem in problems[:3]:
+        where = ".".join(str(part) for part in problem.get("loc", ()) if part != "body")
+        sentences.append(f"{where or 'request'}: {problem.get('msg', 'invalid')}")
+    detail = "Invalid request: " + "; ".join(sentences) if sentences else "Invalid request."
+    return JSONResponse(
+        {"detail": detail, "code": "invalid_request", "errors": jsonable_encoder(problems)},
+        status_code=422,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DancecoachError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+
+
+def use_error_schema_for_validation(schema: dict[str, Any]) -> None:
+    """Document 422 responses with ErrorPublic (what _validation_error returns)."""
+    reference = {"$ref": "#/components/schemas/ErrorPublic"}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            response = operation.get("responses", {}).get("422")
+            if response is not None:
+                response["content"] = {"application/json": {"schema": reference}}
+    schemas = schema.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, object]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -27,6 +27,9 @@ class ErrorPublic(BaseModel):
 
     detail: str
     code: str
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="Field-level problems of an invalid request (422)."
+    )
 
 
 class HealthPublic(BaseModel):

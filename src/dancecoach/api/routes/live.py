@@ -32,7 +32,7 @@ from dancecoach.api.errors import (
     ws_error_code,
 )
 from dancecoach.api.schemas import ClientMessage, FrameMessage, SeekMessage
-from dancecoach.errors import DancecoachError
+from dancecoach.errors import DancecoachError, InvalidImageError, LimitExceededError
 from dancecoach.orchestration.live_analysis import FrameAnalysis
 from dancecoach.orchestration.live_session import LiveStream
 
@@ -142,9 +142,9 @@ class _Connection:
 
     def offer(self, jpeg: bytes, timestamp: float) -> None:
         assert self.stream is not None
+        if not jpeg:
+            raise InvalidImageError("The frame has no image bytes.")
         if len(jpeg) > self.max_frame_bytes:
-            from dancecoach.errors import LimitExceededError
-
             raise LimitExceededError(
                 f"The frame is {len(jpeg)} bytes; the limit is {self.max_frame_bytes}."
             )
