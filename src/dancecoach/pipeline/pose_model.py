@@ -1,0 +1,50 @@
+"""The MediaPipe pose-landmarker bundle, built in memory from the model files in the wheel.
+
+MediaPipe 0.10.21 ships `pose_detection.tflite` and `pose_landmark_full.tflite` but no `.task`
+bundle, and nothing may be downloaded at run time. The Tasks API (several people per frame)
+needs the bundle, so we add the input-normalization metadata with MediaPipe's own metadata
+writer and zip the two models the way the Tasks API expects.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from pathlib import Path
+
+import mediapipe
+from mediapipe.tasks.python.metadata.metadata_writers import (
+    metadata_writer,
+    model_asset_bundle_utils,
+    writer_utils,
+)
+
+_MODULES = Path(mediapipe.__file__).parent / "modules"
+DETECTOR_MODEL = _MODULES / "pose_detection" / "pose_detection.tflite"
+LANDMARK_MODEL = _MODULES / "pose_landmark" / "pose_landmark_full.tflite"
+
+
+def _with_image_metadata(model: Path, mean: float, std: float) -> bytes:
+    """The model with image-input normalization metadata ((pixel - mean) / std)."""
+    writer = metadata_writer.MetadataWriter.create(bytearray(model.read_bytes()))
+    writer.add_general_info(model.stem, "BlazePose model from the MediaPipe wheel")
+    writer.add_image_input(norm_mean=[mean], norm_std=[std])
+    for index in range(len(writer_utils.get_output_tensor_types(writer._model_buffer))):
+        writer.add_feature_output(name=f"output_{index}")
+    model_with_metadata, _ = writer.populate()
+    return bytes(model_with_metadata)
+
+
+@lru_cache(maxsize=1)
+def pose_landmarker_bundle() -> bytes:
+    """The `.task` bundle bytes for `PoseLandmarker` (built once per process, ~9 MB)."""
+    for model in (DETECTOR_MODEL, LANDMARK_MODEL):
+        if not model.is_file():
+            raise RuntimeError(f"MediaPipe model file missing: {model} (mediapipe must be 0.10.21)")
+    models = {
+        "pose_detector.tflite": _with_image_metadata(DETECTOR_MODEL, 127.5, 127.5),
+        "pose_landmarks_detector.tflite": _with_image_metadata(LANDMARK_MODEL, 0.0, 255.0),
+    }
+    buffer = io.BytesIO()
+    model_asset_bundle_utils.create_model_asset_bundle(models, buffer)  # type: ignore[arg-type]
+    return buffer.getvalue()
