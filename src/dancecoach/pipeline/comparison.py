@@ -28,13 +28,13 @@ from dancecoach.pipeline.results import BODY_PART_GROUPS, FrameComparison, Joint
 
 # Full credit within the tolerance, none beyond the zero-credit difference, linear in between.
 ANGLE_TOLERANCE_DEG = 18.0
-ANGLE_ZERO_CREDIT_DEG = 50.0
+ANGLE_ZERO_CREDIT_DEG = 45.0
 DISTANCE_TOLERANCE = 0.15  # torso lengths
 DISTANCE_ZERO_CREDIT = 1.0
 # Accuracy is the weighted feature credit rescaled so that this much credit reads as 0: two
 # unrelated dances still share a lot (both dancers stand upright), so raw credit starts high.
 # Calibrated on real footage (same choreography by different dancers vs unrelated dances).
-ACCURACY_FLOOR = 0.55
+ACCURACY_FLOOR = 0.6
 # Below this visibility a point is treated as out of frame.
 MIN_VISIBILITY = 0.5
 # A frame needs this much feature weight compared, else its accuracy is unknown (NaN).

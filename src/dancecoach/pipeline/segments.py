@@ -77,12 +77,12 @@ def _dominant_errors(matched: MatchedPerformance, frames: range) -> tuple[Segmen
             )
         )
     summaries.sort(key=lambda s: s.frame_share * SEVERITY_RANK[s.severity], reverse=True)
-    # One error per body part: the first (most important) one.
+    # One error per body part and per instruction: the first (most important) one.
     seen: set[str] = set()
     unique = []
     for summary in summaries:
-        if summary.body_part not in seen:
-            seen.add(summary.body_part)
+        if summary.body_part not in seen and summary.message not in seen:
+            seen.update((summary.body_part, summary.message))
             unique.append(summary)
     return tuple(unique[:_MAX_ERRORS_PER_SEGMENT])
 
