@@ -16,7 +16,7 @@ import pytest
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
-def testdata_dir() -> Path:
+def footage_root() -> Path:
     configured = os.environ.get("DANCECOACH_TESTDATA")
     if configured:
         return Path(configured)
@@ -25,9 +25,9 @@ def testdata_dir() -> Path:
 
 def footage(relative: str) -> Path:
     """Path of a footage file, or skip (fail under DANCECOACH_REQUIRE_TESTDATA=1) if absent."""
-    path = testdata_dir() / relative
+    path = footage_root() / relative
     if not path.is_file():
-        message = f"test footage {relative} not found under {testdata_dir()}"
+        message = f"test footage {relative} not found under {footage_root()}"
         if os.environ.get("DANCECOACH_REQUIRE_TESTDATA") == "1":
             pytest.fail(message + " (DANCECOACH_REQUIRE_TESTDATA=1)")
         pytest.skip(message)

@@ -72,7 +72,10 @@ class MediaPipePoseDetector:
         for landmarks in result.pose_landmarks:
             poses.append(
                 np.array(
-                    [[p.x, p.y, p.z, p.visibility if p.visibility is not None else 0.0] for p in landmarks],
+                    [
+                        [p.x, p.y, p.z, p.visibility if p.visibility is not None else 0.0]
+                        for p in landmarks
+                    ],
                     dtype=np.float32,
                 )
             )

@@ -84,7 +84,13 @@ def extract_video(
     with ThreadPoolExecutor(max_workers=chunks) as pool:
         futures = [
             pool.submit(
-                _extract_chunk, path, sample_fps, bounds[i], bounds[i + 1], detector_factory, on_frame
+                _extract_chunk,
+                path,
+                sample_fps,
+                bounds[i],
+                bounds[i + 1],
+                detector_factory,
+                on_frame,
             )
             for i in range(chunks)
         ]
@@ -105,7 +111,9 @@ def extract_video(
     )
 
 
-def most_central(poses: list[NDArray[np.float32]], aspect_ratio: float) -> NDArray[np.float32] | None:
+def most_central(
+    poses: list[NDArray[np.float32]], aspect_ratio: float
+) -> NDArray[np.float32] | None:
     """The pose nearest the image centre, larger poses preferred."""
     if not poses:
         return None
@@ -137,7 +145,9 @@ class LiveTracker:
         self._detector = detector or mediapipe_detector("video", max_people)
         self._last_ms = -1
 
-    def process(self, image_bgr: NDArray[np.uint8], timestamp_s: float) -> NDArray[np.float32] | None:
+    def process(
+        self, image_bgr: NDArray[np.uint8], timestamp_s: float
+    ) -> NDArray[np.float32] | None:
         """The followed person's pose in this frame, or None when nobody is found."""
         # Video mode needs strictly increasing timestamps; clients may repeat or jump back.
         timestamp_ms = max(round(timestamp_s * 1000), self._last_ms + 1)

@@ -8,7 +8,9 @@ writer and zip the two models the way the Tasks API expects.
 
 from __future__ import annotations
 
+import gc
 import io
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,6 +34,7 @@ def _with_image_metadata(model: Path, mean: float, std: float) -> bytes:
     for index in range(len(writer_utils.get_output_tensor_types(writer._model_buffer))):
         writer.add_feature_output(name=f"output_{index}")
     model_with_metadata, _ = writer.populate()
+    writer._temp_folder.cleanup()
     return bytes(model_with_metadata)
 
 
@@ -41,10 +44,15 @@ def pose_landmarker_bundle() -> bytes:
     for model in (DETECTOR_MODEL, LANDMARK_MODEL):
         if not model.is_file():
             raise RuntimeError(f"MediaPipe model file missing: {model} (mediapipe must be 0.10.21)")
-    models = {
-        "pose_detector.tflite": _with_image_metadata(DETECTOR_MODEL, 127.5, 127.5),
-        "pose_landmarks_detector.tflite": _with_image_metadata(LANDMARK_MODEL, 0.0, 255.0),
-    }
+    # MediaPipe's metadata writer leaves temporary files for the garbage collector; collect
+    # them here so their ResourceWarnings do not surface later somewhere unrelated.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        models = {
+            "pose_detector.tflite": _with_image_metadata(DETECTOR_MODEL, 127.5, 127.5),
+            "pose_landmarks_detector.tflite": _with_image_metadata(LANDMARK_MODEL, 0.0, 255.0),
+        }
+        gc.collect()
     buffer = io.BytesIO()
     model_asset_bundle_utils.create_model_asset_bundle(models, buffer)  # type: ignore[arg-type]
     return buffer.getvalue()
