@@ -123,7 +123,7 @@ def test_live_tracker_follows_a_stream_and_tolerates_repeated_timestamps() -> No
 def test_not_a_video_and_missing_file_raise_clear_errors(tmp_path: Path) -> None:
     fake = tmp_path / "dance.mp4"
     fake.write_bytes(b"not a video at all" * 100)
-    with pytest.raises(InvalidVideoError, match="dance.mp4"):
+    with pytest.raises(InvalidVideoError, match=r"dance\.mp4"):
         probe_video(fake)
     with pytest.raises(InvalidVideoError, match="does not exist"):
         extract_video(tmp_path / "absent.mp4")

@@ -124,9 +124,9 @@ def _join_pieces(chosen: Track, tracks: list[Track], times: NDArray[np.float64])
                 distance = float(np.linalg.norm(a.centre - b.centre)) / a.torso
                 ratio = b.torso / a.torso
                 fits = 1 / _MAX_SIZE_RATIO <= ratio <= _MAX_SIZE_RATIO
-                if fits and distance <= _LINK_DISTANCE_TORSOS + _LINK_DISTANCE_PER_GAP_S * gap:
-                    if best is None or distance < best[0]:
-                        best = (distance, track)
+                near = distance <= _LINK_DISTANCE_TORSOS + _LINK_DISTANCE_PER_GAP_S * gap
+                if fits and near and (best is None or distance < best[0]):
+                    best = (distance, track)
         if best is not None:
             pieces.append(best[1])
             used.add(id(best[1]))

@@ -159,7 +159,7 @@ def decode_image(
     width, height = size
     if width > max_side or height > max_side or width * height > max_pixels:
         raise LimitExceededError(
-            f"Image is {width}x{height}; the limit is {max_side} px per side and {max_pixels} pixels"
+            f"Image is {width}x{height}; the limit is {max_side} px a side, {max_pixels} pixels"
         )
     image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
     if image is None or image.size == 0:
