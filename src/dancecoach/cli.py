@@ -5,6 +5,7 @@ Progress and errors go to stderr, so that `--json` leaves stdout one clean JSON 
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,8 +36,30 @@ stdout = Console()
 
 def fail(message: str) -> NoReturn:
     """One clear line on stderr and a non-zero exit, never a traceback."""
-    stderr.print(f"[bold red]error:[/] {message}", highlight=False)
+    stderr.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=1)
+
+
+def silence_native_logs() -> None:
+    """Keep C++ log lines (MediaPipe, TFLite, FFmpeg write them to fd 2) off the terminal.
+
+    Python's own stderr moves to a duplicate of the real one, so progress, errors and
+    tracebacks still show; set DANCECOACH_NATIVE_LOGS=1 to see the native lines too.
+    """
+    if os.environ.get("DANCECOACH_NATIVE_LOGS") == "1":
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    sys.stderr = os.fdopen(saved, "w", buffering=1)
+
+
+@app.callback()
+def main() -> None:
+    """dancecoach: a K-pop dance practice coach."""
+    silence_native_logs()
 
 
 @contextmanager

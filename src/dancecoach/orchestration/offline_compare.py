@@ -11,6 +11,7 @@ from dancecoach.config import Settings
 from dancecoach.orchestration.pose_cache import load_or_extract
 from dancecoach.pipeline.results import ScoreReport
 from dancecoach.pipeline.scoring import score_performance
+from dancecoach.pipeline.video import probe_video
 from dancecoach.pipeline.sequence import PoseSequence
 
 MirrorMode = Literal["auto", "on", "off"]
@@ -44,6 +45,9 @@ def compare_videos(
             return None
         return lambda fraction: progress(name, fraction)
 
+    # Check both files before the long work, so a typo fails at once.
+    probe_video(reference_video)
+    probe_video(attempt_video)
     reference = load_or_extract(reference_video, settings, stage("reference"))
     attempt = load_or_extract(attempt_video, settings, stage("attempt"))
     report = score_performance(reference, attempt, mirror=mirror_flag(mirror), alignment="search")
