@@ -11,8 +11,8 @@ from dancecoach.config import Settings
 from dancecoach.orchestration.pose_cache import load_or_extract
 from dancecoach.pipeline.results import ScoreReport
 from dancecoach.pipeline.scoring import score_performance
-from dancecoach.pipeline.video import probe_video
 from dancecoach.pipeline.sequence import PoseSequence
+from dancecoach.pipeline.video import probe_video
 
 MirrorMode = Literal["auto", "on", "off"]
 StageProgress = Callable[[str, float], None]  # (stage name, fraction done)
