@@ -57,7 +57,7 @@ def run(path: Path, workers: int) -> tuple[float, int, float]:
 
     def factory() -> PoseDetector:
         detector = MediaPipePoseDetector("video", MAX_PEOPLE_IN_FILES)
-        detector._landmarker = TimedLandmarker(detector._landmarker, totals, lock)  # type: ignore[assignment]
+        detector._landmarker = TimedLandmarker(detector._landmarker, totals, lock)
         return detector
 
     start = time.perf_counter()

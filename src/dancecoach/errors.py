@@ -1,4 +1,7 @@
-"""Domain exceptions. The API layer maps each to an HTTP status or WebSocket close code in one place."""
+"""Domain exceptions.
+
+The API layer maps each to an HTTP status or WebSocket close code in one place.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ class NotFoundError(DancecoachError):
 
 
 class ConflictError(DancecoachError):
-    """The request does not fit the current state (a finished session, a reference still processing)."""
+    """The request does not fit the current state (a finished session, a reference in progress)."""
 
 
 class LimitExceededError(DancecoachError):

@@ -101,7 +101,7 @@ def test_still_images_with_and_without_people() -> None:
     stills = sorted((footage_root() / "images" / "dance_stills").glob("*"))
     if not stills:
         footage("images/dance_stills/missing")
-    found = [extract_image(cv2.imread(str(p))) for p in stills[:4]]
+    found = [extract_image(np.asarray(cv2.imread(str(p)), dtype=np.uint8)) for p in stills[:4]]
     assert all(pose is not None for pose in found)
     empty = np.full((360, 640, 3), 128, np.uint8)
     assert extract_image(empty) is None

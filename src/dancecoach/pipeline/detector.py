@@ -39,7 +39,7 @@ def prepare_image(image_bgr: NDArray[np.uint8]) -> mediapipe.Image:
     if longest > MAX_INPUT_SIDE:
         scale = MAX_INPUT_SIDE / longest
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
-        image_bgr = cv2.resize(image_bgr, size, interpolation=cv2.INTER_LINEAR)
+        image_bgr = np.asarray(cv2.resize(image_bgr, size, interpolation=cv2.INTER_LINEAR))
     rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
     return mediapipe.Image(image_format=mediapipe.ImageFormat.SRGB, data=rgb)
 

@@ -54,5 +54,5 @@ def pose_landmarker_bundle() -> bytes:
         }
         gc.collect()
     buffer = io.BytesIO()
-    model_asset_bundle_utils.create_model_asset_bundle(models, buffer)  # type: ignore[arg-type]
+    model_asset_bundle_utils.create_model_asset_bundle(models, buffer)
     return buffer.getvalue()

@@ -97,8 +97,9 @@ def iter_frames(
                 ok, frame = capture.retrieve()
                 if not ok:
                     break
+                upright = np.asarray(frame, dtype=np.uint8)
                 while sample < len(targets) and targets[sample] == index:
-                    yield (first + sample) / rate, frame
+                    yield (first + sample) / rate, upright
                     sample += 1
             index += 1
     finally:
