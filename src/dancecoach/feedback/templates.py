@@ -1,0 +1,425 @@
+"""Template coaching: specific, friendly feedback built from the numbers alone.
+
+Used with no LLM key, on any LLM failure, and in tests, so it has to be good enough to ship
+alone: every item names the time, the body part (learner's own left/right) and the numbers.
+Phrasing varies with the item's position, never at random, so a report reads the same twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dancecoach.feedback.items import (
+    MAX_FEEDBACK_WORDS,
+    MAX_ITEMS,
+    MIN_ITEMS,
+    FeedbackItem,
+    word_count,
+)
+from dancecoach.feedback.wording import (
+    TIMING_NOTICEABLE_MS,
+    capitalised,
+    feature_kind,
+    lag_words,
+    part_words,
+    time_range,
+    torso_amount,
+)
+from dancecoach.pipeline.moments import format_time
+from dancecoach.pipeline.results import (
+    SEVERITY_RANK,
+    Moment,
+    ProblemSegment,
+    ScoreReport,
+    SegmentError,
+    Severity,
+)
+
+# Direction differences with less elevation change than this read as "pointing elsewhere".
+_ELEVATION_MARGIN_DEG = 15.0
+# Average lags from these many milliseconds are medium / major timing problems.
+_LAG_MEDIUM_MS = 250.0
+_LAG_MAJOR_MS = 400.0
+# Labels of automatically found moves (pipeline.moments) already name their time.
+_FOUND_MOVE_PREFIX = "Move at "
+
+_OPENERS = (
+    "At {when} {what}.",
+    "Around {when}, {what}.",
+    "Watch {when}: {what}.",
+    "In the stretch {when}, {what}.",
+)
+_FIXES = (
+    "Fix: {fix} and {tip}.",
+    "Try this: {fix}, and {tip}.",
+    "{Fix}: {tip}.",
+    "Next run, {fix}: {tip}.",
+)
+_WHY = {
+    "arm": (
+        "Arm lines are the first thing people read in K-pop choreography.",
+        "Sharp arm angles are what make this move look clean.",
+        "The arm shape is what makes this move recognisable.",
+    ),
+    "leg": (
+        "Your legs set the level and the power of the move.",
+        "The footwork is the base everything else builds on.",
+        "Leg shapes decide whether the move looks grounded.",
+    ),
+    "torso": (
+        "Your posture frames the whole shape of the move.",
+        "The upper-body angle carries the attitude of the move.",
+        "A steady upper body makes every other part look sharper.",
+    ),
+}
+_TIPS = {
+    "arm": (
+        "reach all the way through your fingertips",
+        "lead the movement from your elbow",
+        "lock the shape in right on the count",
+    ),
+    "leg": (
+        "push the floor away as you move",
+        "keep your weight over the working leg",
+        "land the step right on the count",
+    ),
+    "torso": (
+        "keep your core engaged",
+        "move from the hips, not the neck",
+        "imagine a string pulling the crown of your head up",
+    ),
+}
+_ENCOURAGEMENT = (
+    (85.0, "That's performance-ready: now add your own energy and expression!"),
+    (70.0, "You're close: one or two focused runs and this will look clean!"),
+    (50.0, "You've got a good foundation, so keep practising and it will click!"),
+    (0.0, "Every run teaches your body the moves, so keep going: you've got this!"),
+)
+
+
+def _degrees(value: float) -> str:
+    return f"{round(abs(value))}°"
+
+
+def _about(difference: float) -> str:
+    """A difference rounded to what a dancer can act on: nearest 5 degrees."""
+    rounded = max(5, round(abs(difference) / 5.0) * 5)
+    return f"about {rounded} degrees"
+
+
+def _region(error: SegmentError) -> str:
+    """ "arm", "leg" or "torso": picks the why-it-matters and tip wording."""
+    if error.group.endswith("_arm") or error.feature == "hand_spread":
+        return "arm"
+    if error.group.endswith("_leg") or error.feature == "foot_width":
+        return "leg"
+    return "torso"
+
+
+def _angle_clause(error: SegmentError) -> str:
+    side, _, joint = error.body_part.partition("_")
+    about, smaller = _about(error.difference), error.user_deg < error.reference_deg
+    numbers = f"(you: {_degrees(error.user_deg)}, reference: {_degrees(error.reference_deg)})"
+    if joint in ("elbow", "knee"):
+        limb = "arm" if joint == "elbow" else "leg"
+        if smaller:
+            return f"your {side} {joint} was bent {about} more than the reference {numbers}"
+        return f"your {side} {limb} was {about} straighter than the reference's {numbers}"
+    if joint == "shoulder":
+        higher_or_lower = "lower" if smaller else "higher"
+        return (
+            f"your {side} arm was raised {about} {higher_or_lower} than the reference's {numbers}"
+        )
+    # Hip: shoulder-hip-knee; a smaller angle means the thigh is lifted further.
+    higher_or_lower = "higher" if smaller else "lower"
+    return f"your {side} knee came up {about} {higher_or_lower} than the reference's {numbers}"
+
+
+def _direction_clause(error: SegmentError) -> str:
+    part = part_words(error.body_part)
+    if error.feature == "torso_lean":
+        return (
+            f"your upper body leaned {_degrees(error.user_deg)} from upright while the reference "
+            f"leaned {_degrees(error.reference_deg)}"
+        )
+    if error.feature == "head_tilt":
+        return (
+            f"your head was tilted {_degrees(error.user_deg)} while the reference held it at "
+            f"{_degrees(error.reference_deg)}"
+        )
+    # Limb directions count from hanging straight down: their size is how far the limb is raised.
+    user_up, reference_up = abs(error.user_deg), abs(error.reference_deg)
+    numbers = f"(raised {_degrees(user_up)} from your side, the reference {_degrees(reference_up)})"
+    if abs(user_up - reference_up) >= _ELEVATION_MARGIN_DEG:
+        lower_or_higher = "lower" if user_up < reference_up else "higher"
+        return f"your {part} was {_about(user_up - reference_up)} {lower_or_higher} {numbers}"
+    return f"your {part} pointed {_about(error.difference)} away from the reference's line"
+
+
+def _distance_clause(error: SegmentError) -> str:
+    amount = torso_amount(error.difference)
+    numbers = f"(you: {error.user_deg:.2f}, reference: {error.reference_deg:.2f} torso lengths)"
+    things = "hands" if error.feature == "hand_spread" else "feet"
+    closer_or_wider = "closer together" if error.difference < 0 else "further apart"
+    return f"your {things} were {amount} {closer_or_wider} than the reference's {numbers}"
+
+
+def what_went_wrong(error: SegmentError) -> str:
+    """The error as a clause with numbers: "your left elbow was bent about 50 degrees more..."."""
+    kind = feature_kind(error.feature)
+    if kind == "angle":
+        return _angle_clause(error)
+    if kind == "distance":
+        return _distance_clause(error)
+    if kind == "direction":
+        return _direction_clause(error)
+    return (
+        f"your {part_words(error.body_part)} was off by {_about(error.difference)} "
+        f"({_degrees(error.user_deg)} vs {_degrees(error.reference_deg)})"
+    )
+
+
+def _instruction(message: str) -> str:
+    """An error's instruction without its final full stop, first letter lower case."""
+    text = message.strip().rstrip(".")
+    return text[:1].lower() + text[1:]
+
+
+def _worst_severity(errors: Sequence[SegmentError], score: float) -> Severity:
+    if errors:
+        return max(errors, key=lambda e: SEVERITY_RANK[e.severity]).severity
+    return "major" if score < 50 else "medium" if score < 70 else "minor"
+
+
+def _segment_item(segment: ProblemSegment, index: int, mention_lag: bool) -> FeedbackItem:
+    when = time_range(segment.start_s, segment.end_s)
+    errors = segment.errors
+    sentences: list[str] = []
+    optional: list[str] = []  # dropped first if the item runs over the word limit
+    if errors:
+        first = errors[0]
+        region = _region(first)
+        sentences.append(
+            _OPENERS[index % len(_OPENERS)].format(when=when, what=what_went_wrong(first))
+        )
+        optional.append(_WHY[region][index % len(_WHY[region])])
+        fix = _instruction(first.message)
+        tip = _TIPS[region][(index + 1) % len(_TIPS[region])]
+        sentences.append(_FIXES[index % len(_FIXES)].format(fix=fix, Fix=capitalised(fix), tip=tip))
+        for extra in errors[1:2]:
+            optional.append(f"Also, {what_went_wrong(extra)}: {_instruction(extra.message)}.")
+        parts = tuple(dict.fromkeys(error.body_part for error in errors))
+        title = f"{capitalised(part_words(first.body_part))} at {format_time(segment.start_s)}"
+    else:
+        focus = part_words(segment.body_parts[0]) if segment.body_parts else "whole body"
+        sentences.append(
+            _OPENERS[index % len(_OPENERS)].format(
+                when=when,
+                what=f"your score dropped to {round(segment.score)}/100, mostly your {focus}",
+            )
+        )
+        sentences.append(
+            f"Watch the reference here at half speed and copy the shape of your {focus} "
+            "count by count."
+        )
+        parts = segment.body_parts or ("whole_body",)
+        title = segment.title
+    if mention_lag and abs(segment.lag_ms) >= TIMING_NOTICEABLE_MS:
+        optional.append(
+            f"You were also {lag_words(segment.lag_ms)} here, so start the move on the count."
+        )
+    text = _fit(sentences, optional)
+    return FeedbackItem(
+        timestamp_s=segment.start_s,
+        title=title,
+        feedback=text,
+        severity=_worst_severity(errors, segment.score),
+        body_parts=parts,
+        source="template",
+    )
+
+
+def _fit(sentences: list[str], optional: list[str]) -> str:
+    """Required sentences plus as many optional ones as fit under the word limit.
+
+    The first optional sentence (why it matters) goes right after the opener.
+    """
+    chosen = list(optional)
+    while chosen:
+        text = " ".join([sentences[0], *chosen[:1], *sentences[1:], *chosen[1:]])
+        if word_count(text) <= MAX_FEEDBACK_WORDS:
+            return text
+        chosen.pop()
+    return " ".join(sentences)
+
+
+def _timing_item(report: ScoreReport, segments: Sequence[ProblemSegment]) -> FeedbackItem:
+    lag = report.lag_ms
+    same_way = [s for s in segments if s.lag_ms * lag > 0 and abs(s.lag_ms) >= TIMING_NOTICEABLE_MS]
+    worst = max(same_way, key=lambda s: abs(s.lag_ms), default=None)
+    where = ""
+    if worst is not None:
+        where = (
+            f", most of all at {time_range(worst.start_s, worst.end_s)} ({lag_words(worst.lag_ms)})"
+        )
+    if lag > 0:
+        advice = (
+            "Being on the beat is half of a K-pop move: hit each shape on the count, not after "
+            'it. Count "5, 6, 7, 8" out loud before you start and move on the number.'
+        )
+    else:
+        advice = (
+            "You know the moves well enough to rush them: wait for the count and let the music "
+            "lead, so each shape lands exactly on the beat."
+        )
+    timestamp = worst.start_s if worst is not None else _first_time(report)
+    magnitude = abs(lag)
+    severity: Severity = (
+        "major"
+        if magnitude >= _LAG_MAJOR_MS
+        else "medium"
+        if magnitude >= _LAG_MEDIUM_MS
+        else "minor"
+    )
+    return FeedbackItem(
+        timestamp_s=timestamp,
+        title=f"Timing: {lag_words(lag)}",
+        feedback=f"On average you were {lag_words(lag)}{where}. {advice}",
+        severity=severity,
+        body_parts=("whole_body",),
+        source="template",
+    )
+
+
+def _first_time(report: ScoreReport) -> float:
+    return report.timeline[0].time_s if report.timeline else 0.0
+
+
+def _encouragement(score: float) -> str:
+    return next(line for floor, line in _ENCOURAGEMENT if score >= floor)
+
+
+def _praise_item(report: ScoreReport, section_title: str | None) -> FeedbackItem:
+    best = report.best_moment
+    where = f"In {section_title}, your" if section_title else "Your"
+    if best is not None:
+        opening = f"{where} strongest stretch was {_moment_words(best)} at {round(best.score)}/100"
+        timestamp, title = best.start_s, f"Best moment: {best.label}"
+    else:
+        opening = f"{where} overall score was {round(report.overall_score)}/100"
+        timestamp, title = _first_time(report), "Keep it up"
+    trend = report.trend
+    if trend.direction == "improving":
+        opening += (
+            f", and you got better as you went (+{abs(trend.slope_per_min):.0f} points a minute)"
+        )
+    elif trend.direction == "degrading":
+        opening += ". Your score slipped towards the end, so take a short break between runs"
+    text = f"{opening}. {_encouragement(report.overall_score)}"
+    return FeedbackItem(timestamp, title, text, "minor", ("whole_body",), "template")
+
+
+def _moment_words(moment: Moment) -> str:
+    """ "the move at 0:04-0:07" for found moves, "Chorus (0:04-0:07)" for named sections."""
+    when = time_range(moment.start_s, moment.end_s)
+    if moment.label.startswith(_FOUND_MOVE_PREFIX):
+        return f"the move at {when}"
+    return f"{moment.label} ({when})"
+
+
+def _hardest_item(moment: Moment) -> FeedbackItem:
+    return FeedbackItem(
+        timestamp_s=moment.start_s,
+        title=f"Hardest moment: {moment.label}",
+        feedback=(
+            f"{capitalised(_moment_words(moment))} was your hardest stretch at "
+            f"{round(moment.score)}/100. "
+            "Practise it on its own at half speed, then at full speed, before running the whole "
+            "section again: slow repetitions are how the shapes stick."
+        ),
+        severity="minor" if moment.score >= 70 else "medium",
+        body_parts=("whole_body",),
+        source="template",
+    )
+
+
+def _weakest_part_item(report: ScoreReport, timestamp_s: float) -> FeedbackItem | None:
+    parts = report.per_body_part
+    if len(parts) < 2:
+        return None
+    weakest = min(parts, key=lambda p: parts[p])
+    strongest = max(parts, key=lambda p: parts[p])
+    words = part_words(weakest)
+    return FeedbackItem(
+        timestamp_s=timestamp_s,
+        title=f"Polish your {words}",
+        feedback=(
+            f"Your {words} scored {round(parts[weakest])}/100, your lowest body part (your "
+            f"{part_words(strongest)} scored {round(parts[strongest])}). On your next run, watch "
+            f"only the reference's {words} and match its height and bend on every count."
+        ),
+        severity="minor" if parts[weakest] >= 70 else "medium",
+        body_parts=(weakest,),
+        source="template",
+    )
+
+
+def _next_step_item(report: ScoreReport) -> FeedbackItem:
+    return FeedbackItem(
+        timestamp_s=_first_time(report),
+        title="Next step: dance it from memory",
+        feedback=(
+            f"With {round(report.overall_score)}/100 and a consistency of "
+            f"{round(report.consistency)}/100, the shapes are in your body. Run the section once "
+            "without watching the reference, then compare: it shows which counts you really know."
+        ),
+        severity="minor",
+        body_parts=("whole_body",),
+        source="template",
+    )
+
+
+def _no_person_items() -> list[FeedbackItem]:
+    """Nothing was compared: coaching on being seen, so the next run can be scored."""
+    texts = (
+        ("Step into the frame", "We couldn't see you clearly enough to score this run. Stand "
+         "2-3 metres from the camera so your whole body, head to feet, fits in the picture."),
+        ("Light yourself from the front", "Face a window or a lamp rather than having it behind "
+         "you: the camera needs to see your arms and legs against the background."),
+        ("Try the section again", "Once you're fully in view, run the section again and you'll "
+         "get scores and coaching for every move. You've got this!"),
+    )  # fmt: skip
+    return [
+        FeedbackItem(0.0, title, text, "minor", ("whole_body",), "template")
+        for title, text in texts
+    ]
+
+
+def template_feedback(
+    report: ScoreReport, *, section_title: str | None = None
+) -> list[FeedbackItem]:
+    """3-5 coaching items: the worst problem segments, timing, refinements, one encouraging item."""
+    if report.frames_compared == 0:
+        return _no_person_items()
+    timing_matters = abs(report.lag_ms) >= TIMING_NOTICEABLE_MS
+    slots = MAX_ITEMS - 1 - int(timing_matters)  # one slot is kept for the encouraging item
+    worst = sorted(report.problem_segments, key=lambda s: s.score)[:slots]
+    segments = sorted(worst, key=lambda s: s.start_s)
+    items = [_segment_item(s, i, mention_lag=not timing_matters) for i, s in enumerate(segments)]
+    if timing_matters:
+        items.append(_timing_item(report, segments))
+
+    fillers: list[FeedbackItem] = []
+    hardest = report.hardest_moment
+    if hardest is not None and not any(
+        s.start_s < hardest.end_s and hardest.start_s < s.end_s for s in segments
+    ):
+        fillers.append(_hardest_item(hardest))
+    refinement = _weakest_part_item(report, hardest.start_s if hardest else _first_time(report))
+    if refinement is not None:
+        fillers.append(refinement)
+    fillers.append(_next_step_item(report))
+    while len(items) < MIN_ITEMS - 1 and fillers:
+        items.append(fillers.pop(0))
+    items.append(_praise_item(report, section_title))
+    return items
