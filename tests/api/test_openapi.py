@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import orjson
 import schemathesis
@@ -77,13 +78,13 @@ def test_api_honours_its_schema(settings: Settings, tmp_path: Path) -> None:
         app.state.runtime.references.register_ready(video, reference, name="Routine")
         checked = 0
         for result in loaded.get_all_operations():
-            operation = result.ok()
+            operation = result.ok()  # type: ignore[union-attr]
 
             @given(case=operation.as_strategy())
             @hypothesis_settings(
                 max_examples=12, deadline=None, suppress_health_check=list(HealthCheck)
             )
-            def check(case: schemathesis.Case) -> None:
+            def check(case: schemathesis.Case[Any]) -> None:
                 # Schema-valid data may still be refused by rules a JSON schema cannot say
                 # (a section must end after it starts; an upload must decode as a video).
                 case.call_and_validate(excluded_checks=[positive_data_acceptance])

@@ -18,6 +18,7 @@ from collections import OrderedDict
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -333,7 +334,7 @@ class ReferenceService:
             present = np.flatnonzero(poses.present)
             index = present[len(present) // 3] if len(present) else 0
             time_s = float(poses.timestamps_s[index]) if len(poses) else 0.0
-            image = read_frame_at(video, time_s)
+            image: Any = read_frame_at(video, time_s)
             height, width = image.shape[:2]
             scale = _THUMBNAIL_WIDTH / max(width, 1)
             if scale < 1.0:

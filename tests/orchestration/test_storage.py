@@ -1,0 +1,57 @@
+"""Storage basics: migrations, SQLite WAL, safe names and paths inside the data folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from dancecoach.config import Settings
+from dancecoach.storage.database import Database
+from dancecoach.storage.files import DataLayout, safe_filename, video_suffix
+from dancecoach.storage.migrate import upgrade_to_head
+
+
+def test_migrations_create_the_schema_and_can_run_again(settings: Settings) -> None:
+    db = Database.from_settings(settings)
+    upgrade_to_head(db.engine)
+    upgrade_to_head(db.engine)
+    tables = set(inspect(db.engine).get_table_names())
+    assert {"reference_videos", "practice_sessions", "scored_frames", "alembic_version"} <= tables
+    with db.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    assert (settings.data_dir / "dancecoach.db").is_file()
+    db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\me\\dance.mp4", "dance.mp4"),
+        ("..", "video"),
+        ("  .hidden.mp4 ", "hidden.mp4"),
+        ("a\x00b<script>.mp4", "a_b_script_.mp4"),
+        ("", "video"),
+    ],
+)
+def test_safe_filename(name: str, expected: str) -> None:
+    assert safe_filename(name) == expected
+
+
+def test_only_known_video_suffixes_are_kept() -> None:
+    assert video_suffix("x.MP4") == ".mp4"
+    assert video_suffix("x.exe") == ".bin"
+    assert video_suffix("../x.webm") == ".webm"
+
+
+def test_layout_refuses_ids_and_paths_outside_the_data_folder(tmp_path: Path) -> None:
+    layout = DataLayout(tmp_path / "data")
+    with pytest.raises(ValueError):
+        layout.reference_dir("../../etc")
+    with pytest.raises(ValueError):
+        layout.absolute("../outside.txt")
+    inside = layout.reference_dir("a" * 32) / "video.mp4"
+    assert layout.absolute(layout.relative(inside)) == inside.resolve()
