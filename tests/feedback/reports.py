@@ -113,7 +113,7 @@ def report(
 
 
 def typical_report() -> ScoreReport:
-    """Three problem segments: a bent left elbow, a low right arm, straight knee plus narrow feet."""
+    """Three problem segments: bent left elbow + straight right knee, low right arm, narrow feet."""
     return report(
         (
             segment(12.0, 15.2, (LEFT_ELBOW, RIGHT_KNEE), score=48.0),

@@ -379,6 +379,21 @@ def _next_step_item(report: ScoreReport) -> FeedbackItem:
     )
 
 
+def _slow_practice_item(report: ScoreReport) -> FeedbackItem:
+    return FeedbackItem(
+        timestamp_s=_first_time(report),
+        title="Practise in slow motion",
+        feedback=(
+            "Play the reference at half speed and dance along, pausing on each count to check "
+            "your shape in the mirror. Once every shape feels easy, go back to full speed: "
+            "slow practice is the quickest way to clean lines."
+        ),
+        severity="minor",
+        body_parts=("whole_body",),
+        source="template",
+    )
+
+
 def _no_person_items() -> list[FeedbackItem]:
     """Nothing was compared: coaching on being seen, so the next run can be scored."""
     texts = (
@@ -418,7 +433,7 @@ def template_feedback(
     refinement = _weakest_part_item(report, hardest.start_s if hardest else _first_time(report))
     if refinement is not None:
         fillers.append(refinement)
-    fillers.append(_next_step_item(report))
+    fillers.extend((_next_step_item(report), _slow_practice_item(report)))
     while len(items) < MIN_ITEMS - 1 and fillers:
         items.append(fillers.pop(0))
     items.append(_praise_item(report, section_title))
