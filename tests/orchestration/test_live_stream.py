@@ -89,6 +89,7 @@ async def _stream(stores: Any, analyzer: SlowAnalyzer, pool: ThreadPoolExecutor)
         sessions,
         pool,
         pool,
+        permits=asyncio.Semaphore(1),
         pass_index=0,
         last_timestamp_s=None,
         frames_scored=0,

@@ -39,6 +39,7 @@ class LiveRegistry:
         layout: DataLayout,
         *,
         inference: Executor,
+        inference_workers: int,
         io: Executor,
         decode: ImageDecoder,
         tracker_factory: TrackerFactory,
@@ -52,6 +53,8 @@ class LiveRegistry:
         self._io = io
         self._decode = decode
         self._tracker_factory = tracker_factory
+        # One permit per inference thread, shared by every stream (see LiveStream).
+        self._permits = asyncio.Semaphore(inference_workers)
         self._streams: dict[str, LiveStream] = {}
         # Streams still storing their last frames after a disconnect, by session.
         self._closing: dict[str, asyncio.Task[None]] = {}
@@ -95,6 +98,7 @@ class LiveRegistry:
                 self._session_store,
                 self._inference,
                 self._io,
+                permits=self._permits,
                 pass_index=pass_index,
                 last_timestamp_s=last_s,
                 frames_scored=stored,

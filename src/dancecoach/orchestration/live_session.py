@@ -3,8 +3,11 @@
 Frames arrive faster than they may be analysed. A stream keeps one slot with the newest
 unanalysed frame; a frame that is overwritten before a worker took it counts as dropped. The
 worker sends each slot frame to the shared inference thread pool, so the event loop never runs
-pose inference and all streams share the cores. Timestamps are dance time (reference seconds)
-and must increase within a pass; a seek starts a new pass (a section loop).
+pose inference and all streams share the cores. A stream takes its frame out of the slot only
+once it holds one of the pool's permits (one per inference thread): frames never wait in a
+queue behind other streams' frames, so beyond capacity the frames that are analysed are still
+fresh (latency stays bounded) and the rest are dropped. Timestamps are dance time (reference
+seconds) and must increase within a pass; a seek starts a new pass (a section loop).
 """
 
 from __future__ import annotations
@@ -68,6 +71,7 @@ class LiveStream:
         inference: Executor,
         io: Executor,
         *,
+        permits: asyncio.Semaphore,
         pass_index: int,
         last_timestamp_s: float | None,
         frames_scored: int,
@@ -79,6 +83,7 @@ class LiveStream:
         self._sessions = sessions
         self._inference = inference
         self._io = io
+        self._permits = permits
         self._pass_index = pass_index
         self._last_timestamp_s = last_timestamp_s
         self._frames_scored = frames_scored
@@ -158,29 +163,18 @@ class LiveStream:
         self._analyzer.request_cue_reset()
 
     async def _work(self) -> None:
-        loop = asyncio.get_running_loop()
         while not self._closed:
             await self._wakeup.wait()
             self._wakeup.clear()
-            frame, self._slot = self._slot, None
-            if frame is None:
+            if self._slot is None:
                 continue
-            try:
-                analysis = await loop.run_in_executor(
-                    self._inference,
-                    self._analyzer.analyze,
-                    frame.jpeg,
-                    frame.timestamp_s,
-                    frame.received_s,
-                )
-            except DancecoachError as error:
-                await self._notify_error(error, frame.timestamp_s)
-                continue
-            except Exception:
-                log.exception("analysis failed in session %s", self.session_id)
-                await self._notify_error(
-                    DancecoachError("The frame could not be analysed."), frame.timestamp_s
-                )
+            async with self._permits:
+                # Taken only now: the newest frame, not the one that arrived before the wait.
+                frame, self._slot = self._slot, None
+                if frame is None:
+                    continue
+                analysis = await self._analyse(frame)
+            if analysis is None:
                 continue
             # Store first: a client that vanished mid-reply still keeps its score.
             self._recorder.record(analysis, frame.jpeg, frame.pass_index)
@@ -190,6 +184,26 @@ class LiveStream:
                     await self._on_result(analysis, self.dropped_total)
                 except Exception:
                     log.debug("could not send a result to session %s", self.session_id)
+
+    async def _analyse(self, frame: _Incoming) -> FrameAnalysis | None:
+        """The frame's analysis from the pool, or None after telling the client what failed."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(
+                self._inference,
+                self._analyzer.analyze,
+                frame.jpeg,
+                frame.timestamp_s,
+                frame.received_s,
+            )
+        except DancecoachError as error:
+            await self._notify_error(error, frame.timestamp_s)
+        except Exception:
+            log.exception("analysis failed in session %s", self.session_id)
+            await self._notify_error(
+                DancecoachError("The frame could not be analysed."), frame.timestamp_s
+            )
+        return None
 
     async def _notify_error(self, error: DancecoachError, timestamp_s: float) -> None:
         if self._on_error is None:

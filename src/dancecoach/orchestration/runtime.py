@@ -71,6 +71,7 @@ class Runtime:
             self.frame_store,
             self.layout,
             inference=self.inference_pool,
+            inference_workers=settings.inference_workers,
             io=self.io_pool,
             decode=decode or default_decoder(settings),
             tracker_factory=tracker_factory or default_tracker_factory,
