@@ -196,3 +196,69 @@ def test_health_reports_the_database_and_counts(client: TestClient, reference_id
     assert health["status"] == "ok"
     assert health["database"] == "sqlite"
     assert health["references"] == 1
+
+
+def _wait_for(predicate: Any, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def test_demo_reference_is_registered_once_with_its_sections(settings: Settings) -> None:
+    from dancecoach.api.app import create_app
+
+    def demos(client: TestClient) -> list[dict[str, Any]]:
+        return [r for r in client.get("/api/references").json() if r["is_demo"]]
+
+    with TestClient(create_app(settings)) as client:
+        _wait_for(lambda: len(demos(client)) == 1)
+        demo = demos(client)[0]
+        assert demo["status"] == "ready"
+        assert demo["sections"], "the demo's moves are named sections"
+        assert client.get(demo["video_url"]).headers["content-type"] == "video/webm"
+        created = client.post(
+            "/api/sessions/create", json={"reference_video_id": demo["reference_video_id"]}
+        )
+        assert created.status_code == 201
+    # A restart on the same data folder keeps the same single demo.
+    with TestClient(create_app(settings)) as client:
+        time.sleep(0.5)
+        assert [d["reference_video_id"] for d in demos(client)] == [demo["reference_video_id"]]
+
+
+def test_preprocessing_interrupted_by_a_restart_is_resumed(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from dancecoach.api.app import create_app
+    from dancecoach.storage.database import Database
+    from dancecoach.storage.files import DataLayout, new_id
+    from dancecoach.storage.migrate import upgrade_to_head
+    from dancecoach.storage.models import ReferenceVideo
+    from dancecoach.storage.reference_store import ReferenceStore
+
+    # The state a killed server leaves: a row in "processing" and its video on disk.
+    layout = DataLayout(settings.data_dir)
+    layout.ensure()
+    db = Database.from_settings(settings)
+    upgrade_to_head(db.engine)
+    reference_id = new_id()
+    folder = layout.reference_dir(reference_id)
+    folder.mkdir(parents=True)
+    video = write_video(folder / "video.avi", seconds=1.0)
+    ReferenceStore(db).add(
+        ReferenceVideo(
+            id=reference_id,
+            name="Interrupted",
+            original_filename="video.avi",
+            video_file=layout.relative(video),
+            status="processing",
+            progress=0.4,
+        )
+    )
+    db.dispose()
+    with TestClient(create_app(settings, demo_reference=False)) as client:
+        settled = _wait_until_settled(client, reference_id)
+    # Extraction ran again to the end: this video has nobody in it.
+    assert settled["status"] == "failed"
+    assert "person" in settled["failure_reason"].lower()

@@ -270,19 +270,30 @@ class ReferenceService:
         )
         return self._store.add(reference)
 
-    def ensure_demo(self) -> ReferenceVideo | None:
-        """Register the built-in demo routine once per data folder (None if unavailable)."""
+    def ensure_demo(self) -> ReferenceVideo:
+        """Register the built-in demo routine with its sections, once per data folder.
+
+        A demo of an older version (another file name) is replaced by the current one.
+        """
+        from dancecoach.orchestration.demo import (
+            DEMO_NAME,
+            build_demo_reference,
+            demo_paths,
+            demo_sections,
+        )
+
+        current_name = demo_paths(Path("."))[0].name
         existing = self._store.find_demo()
-        if existing is not None:
+        if existing is not None and existing.original_filename == current_name:
             return existing
-        try:
-            from dancecoach.orchestration.demo import build_demo_reference
-        except ImportError:
-            log.info("no demo routine available in this build")
-            return None
         with tempfile.TemporaryDirectory(dir=self._layout.uploads_dir) as scratch:
             video, poses = build_demo_reference(Path(scratch))
-            return self.register_ready(video, poses, name="Demo routine", is_demo=True)
+            reference = self.register_ready(video, poses, name=DEMO_NAME, is_demo=True)
+        for section in demo_sections():
+            self.add_section(reference.id, section.title, section.start_s, section.end_s)
+        if existing is not None:
+            self.delete(existing.id)
+        return reference
 
     def _preprocess(self, reference_id: str) -> None:
         from dancecoach.orchestration.pose_cache import load_or_extract
