@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { CUE_HOLD_MS, currentCue, smoothScore, warningText } from "./liveScore";
+
+describe("live score", () => {
+  it("moves towards new accuracies and ignores frames without a person", () => {
+    let score = smoothScore(null, 0.8);
+    expect(score).toBe(0.8);
+    score = smoothScore(score, 0.4);
+    expect(score).toBeCloseTo(0.7);
+    expect(smoothScore(score, null)).toBeCloseTo(0.7);
+  });
+});
+
+describe("cues", () => {
+  it("holds a cue long enough to read, then clears it", () => {
+    const cue = currentCue(null, [{ message: "Raise your left arm higher", severity: "major" }], 1000);
+    expect(cue?.message).toBe("Raise your left arm higher");
+    expect(currentCue(cue, [], 1000 + CUE_HOLD_MS - 1)).toBe(cue);
+    expect(currentCue(cue, [], 1000 + CUE_HOLD_MS + 1)).toBeNull();
+  });
+  it("explains warnings in plain words", () => {
+    expect(warningText("no_person")).toMatch(/No one in the picture/);
+    expect(warningText(null)).toBeNull();
+  });
+});

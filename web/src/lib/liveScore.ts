@@ -1,0 +1,34 @@
+// The live score shown while dancing: smoothed so it is readable, unchanged by frames without
+// a person (they carry no accuracy), and cues held long enough to read.
+
+export const SCORE_SMOOTHING = 0.25;
+export const CUE_HOLD_MS = 2500;
+
+export function smoothScore(previous: number | null, accuracy: number | null | undefined): number | null {
+  if (accuracy === null || accuracy === undefined || Number.isNaN(accuracy)) return previous;
+  if (previous === null) return accuracy;
+  return previous + SCORE_SMOOTHING * (accuracy - previous);
+}
+
+export interface Cue {
+  message: string;
+  severity: string;
+  shownAt: number;
+}
+
+/** The cue to show now: a new one replaces the old; an old one fades after CUE_HOLD_MS. */
+export function currentCue(previous: Cue | null, incoming: { message: string; severity: string }[], now: number): Cue | null {
+  if (incoming.length > 0) return { message: incoming[0].message, severity: incoming[0].severity, shownAt: now };
+  if (previous && now - previous.shownAt < CUE_HOLD_MS) return previous;
+  return null;
+}
+
+const WARNINGS: Record<string, string> = {
+  no_person: "No one in the picture: step into the frame so your whole body shows.",
+  low_confidence: "Hard to see you: add light or step back from the camera.",
+};
+
+export function warningText(warning: string | null | undefined): string | null {
+  if (!warning) return null;
+  return WARNINGS[warning] ?? warning.replace(/_/g, " ");
+}

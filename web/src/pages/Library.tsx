@@ -1,0 +1,159 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { ApiError, type Reference, api, uploadReference } from "../api/client";
+import { formatTime } from "../lib/danceClock";
+import { practiceHref } from "../lib/route";
+import { SectionEditor } from "../components/SectionEditor";
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function LibraryPage() {
+  const [references, setReferences] = useState<Reference[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [upload, setUpload] = useState<{ name: string; fraction: number } | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [name, setName] = useState("");
+
+  const refresh = useCallback(async () => {
+    try {
+      setReferences(await api.references());
+    } catch (e) {
+      setError(`Could not load the library: ${message(e)}`);
+    }
+  }, []);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  // Poll while anything is processing, so the processing bar moves.
+  const processing = references?.some((r) => r.status === "processing") ?? false;
+  useEffect(() => {
+    if (!processing) return;
+    const timer = window.setInterval(() => void refresh(), 1000);
+    return () => window.clearInterval(timer);
+  }, [processing, refresh]);
+
+  async function onUpload(event: React.FormEvent) {
+    event.preventDefault();
+    const file = fileInput.current?.files?.[0];
+    if (!file) {
+      setError("Choose a video file first.");
+      return;
+    }
+    setError(null);
+    setUpload({ name: file.name, fraction: 0 });
+    try {
+      await uploadReference(file, name.trim(), (fraction) => setUpload({ name: file.name, fraction }));
+      setName("");
+      if (fileInput.current) fileInput.current.value = "";
+      await refresh();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : `Upload failed: ${message(e)}`);
+    } finally {
+      setUpload(null);
+    }
+  }
+
+  async function onDelete(reference: Reference) {
+    if (!window.confirm(`Delete "${reference.name}" and its practice history?`)) return;
+    try {
+      await api.deleteReference(reference.reference_video_id);
+      await refresh();
+    } catch (e) {
+      setError(message(e));
+    }
+  }
+
+  return (
+    <section aria-labelledby="library-title">
+      <h1 id="library-title">Choreography library</h1>
+      <form className="card upload" onSubmit={onUpload} aria-label="Upload a reference video">
+        <label>
+          Video
+          <input ref={fileInput} type="file" accept="video/*" name="file" data-testid="upload-file" />
+        </label>
+        <label>
+          Name
+          <input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Chorus, slow" />
+        </label>
+        <button type="submit" disabled={upload !== null}>
+          Upload
+        </button>
+        {upload && (
+          <div className="progress-row" role="status">
+            Uploading {upload.name}
+            <progress max={1} value={upload.fraction} aria-label="Upload progress" />
+            {Math.round(upload.fraction * 100)}%
+          </div>
+        )}
+      </form>
+      {error && (
+        <p className="alert" role="alert">
+          {error}
+        </p>
+      )}
+      {references === null && <p>Loading…</p>}
+      {references?.length === 0 && <p>No references yet: upload a choreography video to begin.</p>}
+      <ul className="reference-list">
+        {references?.map((reference) => (
+          <li key={reference.reference_video_id} className="card reference" data-testid="reference-card">
+            {reference.thumbnail_url ? (
+              <img src={reference.thumbnail_url} alt="" className="thumb" />
+            ) : (
+              <div className="thumb placeholder" aria-hidden="true" />
+            )}
+            <div className="reference-body">
+              <h2>
+                {reference.name} {reference.is_demo && <span className="tag">demo</span>}
+              </h2>
+              <p className="muted">
+                {reference.duration_s ? formatTime(reference.duration_s) : "–"} · {reference.sections.length} sections
+              </p>
+              {reference.status === "processing" && (
+                <div className="progress-row" role="status">
+                  Processing
+                  <progress max={1} value={reference.progress} aria-label="Processing progress" />
+                  {Math.round(reference.progress * 100)}%
+                </div>
+              )}
+              {reference.status === "failed" && (
+                <p className="alert" role="alert">
+                  Processing failed: {reference.failure_reason}
+                </p>
+              )}
+              <div className="actions">
+                {reference.status === "ready" && (
+                  <a className="button primary" href={practiceHref(reference.reference_video_id)}>
+                    Practise
+                  </a>
+                )}
+                <a className="button" href={`#/progress/${reference.reference_video_id}`}>
+                  Progress
+                </a>
+                {reference.status === "ready" && (
+                  <button
+                    type="button"
+                    onClick={() =>
+                      setEditing(editing === reference.reference_video_id ? null : reference.reference_video_id)
+                    }
+                  >
+                    Sections
+                  </button>
+                )}
+                <button type="button" className="danger" onClick={() => void onDelete(reference)}>
+                  Delete
+                </button>
+              </div>
+              {editing === reference.reference_video_id && (
+                <SectionEditor reference={reference} onChange={() => void refresh()} />
+              )}
+            </div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
