@@ -22,6 +22,8 @@ def run_server(host: str, port: int) -> None:
         host=host,
         port=port,
         ws_max_size=max(_WS_MAX_MESSAGE_BYTES, settings.max_frame_bytes * 2),
+        # Frames are JPEG already: compressing them again costs CPU on both ends for nothing.
+        ws_per_message_deflate=False,
         log_level="info",
         timeout_graceful_shutdown=5,
     )

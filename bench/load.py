@@ -1,0 +1,338 @@
+"""Load benchmark of the live server: N webcam clients on 127.0.0.1 at 10 FPS each.
+
+Starts `dancecoach serve` on a fresh data folder, adds a real dance video as the reference,
+then for each N runs N practice sessions at once, each sending real dance frames (JPEG,
+640x360, pre-encoded) at 10 FPS for a fixed time. Prints per N: round-trip p50/p95 (client
+send to that frame's reply), processed frames/s, dropped frames, server CPU; and the bare
+MediaPipe inference time measured in the same run, with the ratio p50 / inference at N=1.
+
+Run: `python -m bench.load [--clients 1,4,8,14,20] [--seconds 10] [--json-frames]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import httpx
+import numpy as np
+import orjson
+from websockets.asyncio.client import connect
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+VIDEO = "single/shuffle.mp4"  # one dancer, full body, 640x360
+FPS = 10.0
+TARGET_P95_MS = 50.0
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def testdata_dir() -> Path:
+    configured = os.environ.get("DANCECOACH_TESTDATA")
+    return Path(configured) if configured else PROJECT_ROOT.parent / "shared" / "testdata"
+
+
+def encode_frames(video: Path, fps: float, max_side: int = 640) -> list[bytes]:
+    """The video sampled at fps as JPEG bytes (quality 80, longer side max_side)."""
+    capture = cv2.VideoCapture(str(video))
+    source_fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
+    frames, index, next_time = [], 0, 0.0
+    while True:
+        ok, image = capture.read()
+        if not ok:
+            break
+        time_s, index = index / source_fps, index + 1
+        if time_s + 1e-6 < next_time:
+            continue
+        next_time += 1.0 / fps
+        height, width = image.shape[:2]
+        scale = max_side / max(height, width)
+        if scale < 1.0:
+            size = (round(width * scale), round(height * scale))
+            image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        frames.append(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 80])[1].tobytes())
+    capture.release()
+    return frames
+
+
+def bare_inference_ms(frames: list[bytes], count: int = 100) -> tuple[float, float]:
+    """p50 and p95 of LiveTracker.process alone (frames decoded beforehand), one thread."""
+    from dancecoach.pipeline.extraction import LiveTracker
+
+    images = [
+        np.asarray(cv2.imdecode(np.frombuffer(f, np.uint8), cv2.IMREAD_COLOR), dtype=np.uint8)
+        for f in frames
+    ]
+    tracker = LiveTracker()
+    try:
+        for index in range(10):
+            tracker.process(images[index % len(images)], index / FPS)
+        times = []
+        for index in range(count):
+            image = images[index % len(images)]
+            started = time.perf_counter()
+            tracker.process(image, 10.0 + index / FPS)
+            times.append((time.perf_counter() - started) * 1000.0)
+    finally:
+        tracker.close()
+    return float(np.percentile(times, 50)), float(np.percentile(times, 95))
+
+
+class Server:
+    """A `dancecoach serve` process for the benchmark."""
+
+    def __init__(self, data_dir: Path) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = int(probe.getsockname()[1])
+        self.log = data_dir.parent / "server.log"
+        environment = {**os.environ, "DANCECOACH_DATA_DIR": str(data_dir), "OPENAI_API_KEY": ""}
+        environment.pop("DANCECOACH_DATABASE_URL", None)
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "dancecoach.cli", "serve", "--port", str(self.port)],
+                env=environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        raise RuntimeError(f"server did not start; see {self.log}")
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@dataclass
+class ClientResult:
+    sent: int = 0
+    round_trips_ms: list[float] = field(default_factory=list)
+    processing_ms: list[float] = field(default_factory=list)
+    dropped: int = 0
+    errors: int = 0
+
+
+async def _client(
+    url: str,
+    frames: list[bytes],
+    offset: int,
+    start_at: float,
+    seconds: float,
+    json_frames: bool,
+    ready: asyncio.Barrier,
+) -> ClientResult:
+    result = ClientResult()
+    sent_at: dict[float, float] = {}
+    async with connect(url, max_size=None, compression=None) as ws:
+        orjson.loads(await ws.recv())  # the session state
+        await ready.wait()
+
+        async def receive() -> None:
+            async for raw in ws:
+                message = orjson.loads(raw)
+                if message["type"] == "frame_result":
+                    result.round_trips_ms.append(
+                        (time.perf_counter() - sent_at.pop(message["timestamp"])) * 1000.0
+                    )
+                    result.processing_ms.append(message["processing_ms"])
+                    result.dropped = message["dropped_frames"]
+                elif message["type"] == "error":
+                    result.errors += 1
+
+        receiver = asyncio.create_task(receive())
+        total = round(seconds * FPS)
+        for index in range(total):
+            delay = start_at + index / FPS - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            jpeg = frames[(index + offset) % len(frames)]
+            timestamp = round(index / FPS + 0.05, 3)
+            if json_frames:
+                data = "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()
+                message: str | bytes = orjson.dumps(
+                    {"type": "frame", "data": data, "timestamp": timestamp}
+                ).decode()
+            else:
+                message = struct.pack("<d", timestamp) + jpeg
+            sent_at[timestamp] = time.perf_counter()
+            await ws.send(message)
+            result.sent += 1
+        await asyncio.sleep(1.0)  # the last replies
+        receiver.cancel()
+    return result
+
+
+async def _run(
+    base_url: str, session_ids: list[str], frames: list[bytes], seconds: float, json_frames: bool
+) -> list[ClientResult]:
+    ws_base = base_url.replace("http://", "ws://")
+    ready = asyncio.Barrier(len(session_ids) + 1)
+    # Staggered like independent webcams: each client starts at its own phase of the 100 ms.
+    start_at = time.perf_counter() + 3.0 + 1.0  # after every connection has warmed up
+    tasks = [
+        asyncio.create_task(
+            _client(
+                f"{ws_base}/ws/{session_id}",
+                frames,
+                offset=7 * index,
+                start_at=start_at + (index / len(session_ids)) / FPS,
+                seconds=seconds,
+                json_frames=json_frames,
+                ready=ready,
+            )
+        )
+        for index, session_id in enumerate(session_ids)
+    ]
+    await ready.wait()
+    return await asyncio.gather(*tasks)
+
+
+@dataclass(frozen=True)
+class Row:
+    clients: int
+    sent: int
+    processed_per_s: float
+    dropped: int
+    p50_ms: float
+    p95_ms: float
+    max_ms: float
+    analysis_p50_ms: float  # decode + inference + comparison in the server's worker thread
+    server_cpu: float  # cores busy (1.0 = one core)
+
+    HEADER = (
+        f"{'clients':>7} {'sent':>6} {'processed/s':>11} {'dropped':>7} "
+        f"{'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'analysis ms':>11} {'server CPU':>10}"
+    )
+
+    def __str__(self) -> str:
+        return (
+            f"{self.clients:>7} {self.sent:>6} {self.processed_per_s:>11.1f} {self.dropped:>7} "
+            f"{self.p50_ms:>7.1f} {self.p95_ms:>7.1f} {self.max_ms:>7.1f} "
+            f"{self.analysis_p50_ms:>11.1f} {100 * self.server_cpu:>9.0f}%"
+        )
+
+
+def _measure(
+    server: Server,
+    http: httpx.Client,
+    reference_id: str,
+    count: int,
+    frames: list[bytes],
+    seconds: float,
+    json_frames: bool,
+) -> Row:
+    create = {"reference_video_id": reference_id}
+    session_ids = [
+        http.post("/api/sessions/create", json=create).json()["session_id"] for _ in range(count)
+    ]
+    cpu_before, wall_before = server.cpu_seconds(), time.perf_counter()
+    results = asyncio.run(_run(server.url, session_ids, frames, seconds, json_frames))
+    cpu = (server.cpu_seconds() - cpu_before) / (time.perf_counter() - wall_before)
+    for session_id in session_ids:
+        http.post(f"/api/sessions/{session_id}/finalize")
+    trips = np.array([t for r in results for t in r.round_trips_ms]) if results else np.array([])
+
+    def percentile(q: float) -> float:
+        return float(np.percentile(trips, q)) if len(trips) else float("nan")
+
+    return Row(
+        clients=count,
+        sent=sum(r.sent for r in results),
+        processed_per_s=len(trips) / seconds,
+        dropped=sum(r.dropped for r in results),
+        p50_ms=percentile(50),
+        p95_ms=percentile(95),
+        max_ms=percentile(100),
+        analysis_p50_ms=float(np.median([t for r in results for t in r.processing_ms] or [np.nan])),
+        server_cpu=cpu,
+    )
+
+
+def _add_reference(http: httpx.Client, video: Path) -> str:
+    with video.open("rb") as stream:
+        created = http.post("/api/references", files={"file": (video.name, stream)}).json()
+    reference_id: str = created["reference_video_id"]
+    while http.get(f"/api/references/{reference_id}").json()["status"] == "processing":
+        time.sleep(0.5)
+    return reference_id
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--clients", default="1,4,8,14,20", help="comma-separated client counts")
+    parser.add_argument("--seconds", type=float, default=10.0, help="sending time per count")
+    parser.add_argument("--json-frames", action="store_true", help="JSON data URLs, not binary")
+    args = parser.parse_args(sys.argv[1:] if __name__ == "__main__" else [])
+    counts = [int(value) for value in args.clients.split(",")]
+
+    video = testdata_dir() / VIDEO
+    if not video.is_file():
+        print(f"load benchmark skipped: {video} not found")
+        return
+    frames = encode_frames(video, FPS)
+    height, width = cv2.imdecode(np.frombuffer(frames[0], np.uint8), cv2.IMREAD_COLOR).shape[:2]
+    kilobytes = np.mean([len(f) for f in frames]) / 1000
+    print(f"frames: {len(frames)} JPEGs of {width}x{height}, about {kilobytes:.0f} kB each")
+    inference_p50, inference_p95 = bare_inference_ms(frames)
+    print(
+        f"bare MediaPipe inference (LiveTracker.process, one thread): "
+        f"p50 {inference_p50:.1f} ms, p95 {inference_p95:.1f} ms"
+    )
+
+    folder = Path(tempfile.mkdtemp(prefix="dancecoach-load-"))
+    rows: list[Row] = []
+    server = Server(folder / "data")
+    try:
+        with httpx.Client(base_url=server.url, timeout=120) as http:
+            reference_id = _add_reference(http, video)
+            time.sleep(2.0)  # the startup work (the demo routine) finishes first
+            print("\n" + Row.HEADER)
+            for count in counts:
+                row = _measure(
+                    server, http, reference_id, count, frames, args.seconds, args.json_frames
+                )
+                rows.append(row)
+                print(row, flush=True)
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    single = next((r for r in rows if r.clients == 1), None)
+    if single is not None:
+        ratio = single.p50_ms / inference_p50
+        print(f"\nround-trip p50 at 1 client / bare inference p50: {ratio:.2f} (target <= 1.3)")
+    within = [r.clients for r in rows if r.p95_ms <= TARGET_P95_MS and r.dropped == 0]
+    print(
+        f"most concurrent 10-FPS sessions with p95 <= {TARGET_P95_MS:.0f} ms and no drops: "
+        f"{max(within) if within else 0} (target >= 14)"
+    )
+
+
+if __name__ == "__main__":
+    main()
