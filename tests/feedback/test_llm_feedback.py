@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +107,20 @@ def test_request_carries_model_and_numbers_but_no_image(server: FakeOpenAI, tmp_
     assert facts["trend"]["direction"] == "improving"
     assert facts["section"] == "Chorus"
     assert "never swap" in prompt
+
+
+def test_request_is_strict_json_even_with_missing_numbers(
+    server: FakeOpenAI, tmp_path: Path
+) -> None:
+    report = typical_report()
+    first = report.problem_segments[0]
+    broken = replace(first, errors=(replace(first.errors[0], user_deg=math.nan),))
+    server.script(answer(good_items()))
+    items = FeedbackService(settings_for(server, tmp_path)).generate(
+        replace(report, problem_segments=(broken, *report.problem_segments[1:]))
+    )
+    assert "NaN" not in server.requests[0].raw_body.decode()
+    assert {item.source for item in items} == {"llm"}
 
 
 def test_model_comes_from_settings(server: FakeOpenAI, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 
@@ -142,6 +143,14 @@ def test_nobody_in_frame_still_gives_useful_items() -> None:
     items = template_feedback(replace(report(), frames_compared=0))
     assert_well_formed(items)
     assert "camera" in " ".join(item.feedback for item in items)
+
+
+def test_errors_without_numbers_are_skipped() -> None:
+    nan_error = replace(LEFT_ELBOW, user_deg=math.nan)
+    items = template_feedback(report((segment(5.0, 7.0, (nan_error, RIGHT_KNEE)),)))
+    assert_well_formed(items)
+    assert "nan" not in " ".join(item.feedback for item in items).lower()
+    assert "right" in items[0].feedback
 
 
 def test_same_report_same_words() -> None:

@@ -8,6 +8,7 @@ of the request so that the answer can be checked against the same ranges.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -140,7 +141,19 @@ def section_facts(report: ScoreReport, section_title: str | None) -> dict[str, A
     }
 
 
+def _json_safe(value: Any) -> Any:
+    """NaN and infinity (a part never compared) become null: JSON has no NaN."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    return value
+
+
 def build_request(report: ScoreReport, section_title: str | None = None) -> CoachingRequest:
-    facts = section_facts(report, section_title)
-    user = "Measurements of this section (scores are 0-100):\n" + json.dumps(facts, indent=1)
+    facts = _json_safe(section_facts(report, section_title))
+    text = json.dumps(facts, indent=1, allow_nan=False)
+    user = "Measurements of this section (scores are 0-100):\n" + text
     return CoachingRequest(SYSTEM_PROMPT, user, timestamp_windows(report))

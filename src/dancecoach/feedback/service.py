@@ -45,8 +45,8 @@ class FeedbackService:
     def _from_llm(
         self, report: ScoreReport, section_title: str | None
     ) -> list[FeedbackItem] | None:
-        request = build_request(report, section_title)
         try:
+            request = build_request(report, section_title)
             answer = ask_for_json(
                 self._settings, request.system, request.user, http_client=self._http_client
             )

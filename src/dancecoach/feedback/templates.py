@@ -7,6 +7,7 @@ Phrasing varies with the item's position, never at random, so a report reads the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from dancecoach.feedback.items import (
@@ -193,7 +194,10 @@ def _worst_severity(errors: Sequence[SegmentError], score: float) -> Severity:
 
 def _segment_item(segment: ProblemSegment, index: int, mention_lag: bool) -> FeedbackItem:
     when = time_range(segment.start_s, segment.end_s)
-    errors = segment.errors
+    # An error without finite numbers has nothing specific to say.
+    errors = tuple(
+        e for e in segment.errors if math.isfinite(e.user_deg + e.reference_deg + e.difference)
+    )
     sentences: list[str] = []
     optional: list[str] = []  # dropped first if the item runs over the word limit
     if errors:
@@ -296,7 +300,7 @@ def _first_time(report: ScoreReport) -> float:
 
 
 def _encouragement(score: float) -> str:
-    return next(line for floor, line in _ENCOURAGEMENT if score >= floor)
+    return next((line for floor, line in _ENCOURAGEMENT if score >= floor), _ENCOURAGEMENT[-1][1])
 
 
 def _praise_item(report: ScoreReport, section_title: str | None) -> FeedbackItem:
