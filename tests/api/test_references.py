@@ -262,3 +262,24 @@ def test_preprocessing_interrupted_by_a_restart_is_resumed(
     # Extraction ran again to the end: this video has nobody in it.
     assert settled["status"] == "failed"
     assert "person" in settled["failure_reason"].lower()
+
+
+def test_the_dancer_to_learn_from_can_be_chosen_in_a_group_video(
+    client: TestClient, runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runtime.preprocess_pool, "submit", lambda *args: None)
+    video = write_video(tmp_path / "group.avi", seconds=0.5)
+    for bad in ("1.5", "left", "nan"):
+        with video.open("rb") as stream:
+            response = client.post(
+                "/api/references", files={"file": ("g.avi", stream)}, data={"dancer_x": bad}
+            )
+        assert response.status_code == 400
+        assert "dancer_x" in response.json()["detail"]
+    with video.open("rb") as stream:
+        response = client.post(
+            "/api/references", files={"file": ("g.avi", stream)}, data={"dancer_x": "0.3"}
+        )
+    reference = client.get(f"/api/references/{response.json()['reference_video_id']}").json()
+    assert reference["dancer_x"] == 0.3
+    assert list(runtime.layout.uploads_dir.iterdir()) == []

@@ -55,3 +55,28 @@ def test_layout_refuses_ids_and_paths_outside_the_data_folder(tmp_path: Path) ->
         layout.absolute("../outside.txt")
     inside = layout.reference_dir("a" * 32) / "video.mp4"
     assert layout.absolute(layout.relative(inside)) == inside.resolve()
+
+
+def test_a_database_of_the_first_schema_is_upgraded_in_place(settings: Settings) -> None:
+    from alembic import command
+
+    from dancecoach.storage.migrate import alembic_config
+
+    db = Database.from_settings(settings)
+    config = alembic_config()
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(
+            text(
+                "INSERT INTO reference_videos (id, name, original_filename, video_file, status,"
+                " progress, is_demo, created_at, updated_at) VALUES ('a', 'old', 'o.mp4', 'v',"
+                " 'ready', 1.0, 0, '2026-01-01', '2026-01-01')"
+            )
+        )
+    upgrade_to_head(db.engine)
+    columns = {c["name"] for c in inspect(db.engine).get_columns("reference_videos")}
+    assert "dancer_x" in columns
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT name FROM reference_videos")).scalar() == "old"
+    db.dispose()

@@ -84,6 +84,9 @@ class ReferencePublic(BaseModel):
     width: int | None
     height: int | None
     is_demo: bool
+    dancer_x: float | None = Field(
+        description="Group video: x (0..1) of the followed dancer; null = chosen automatically."
+    )
     created_at: datetime
     video_url: str
     thumbnail_url: str | None

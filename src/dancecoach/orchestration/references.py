@@ -145,10 +145,15 @@ class ReferenceService:
     # Changes ---------------------------------------------------------------------------
 
     def accept_upload(
-        self, staged: Path, original_filename: str, name: str | None
+        self,
+        staged: Path,
+        original_filename: str,
+        name: str | None,
+        dancer_x: float | None = None,
     ) -> ReferenceVideo:
         """Check that the staged upload is a video, keep it and start preprocessing.
 
+        dancer_x: in a group video, the normalized x (0..1) of the dancer to learn from.
         The staged file is moved into the library or deleted; never left behind.
         """
         filename = safe_filename(original_filename)
@@ -176,6 +181,7 @@ class ReferenceService:
             duration_s=facts.duration_s,
             width=facts.width,
             height=facts.height,
+            dancer_x=dancer_x,
         )
         self._store.add(reference)
         self._executor.submit(self._preprocess, reference_id)
@@ -282,7 +288,7 @@ class ReferenceService:
             demo_sections,
         )
 
-        current_name = demo_paths(Path("."))[0].name
+        current_name = demo_paths(Path())[0].name
         existing = self._store.find_demo()
         if existing is not None and existing.original_filename == current_name:
             return existing
@@ -312,7 +318,7 @@ class ReferenceService:
                 self._store.update(reference_id, progress=round(min(max(fraction, 0.0), 0.99), 3))
 
         try:
-            poses = load_or_extract(video, self._settings, progress)
+            poses = load_or_extract(video, self._settings, progress, follow_x=reference.dancer_x)
             folder = self._layout.reference_dir(reference_id)
             poses_path = folder / "poses.npz"
             _save_poses(poses, poses_path)

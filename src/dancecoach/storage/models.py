@@ -70,6 +70,8 @@ class ReferenceVideo(Base):
     height: Mapped[int | None] = mapped_column(Integer, default=None)
     frame_count: Mapped[int | None] = mapped_column(Integer, default=None)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # In a group video: normalized x (0..1) of the dancer to learn from; None = automatic.
+    dancer_x: Mapped[float | None] = mapped_column(Float, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
 

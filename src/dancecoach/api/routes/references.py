@@ -20,7 +20,7 @@ from dancecoach.api.schemas import (
     SectionCreate,
     SectionPublic,
 )
-from dancecoach.api.uploads import receive_upload
+from dancecoach.api.uploads import InvalidUploadError, receive_upload
 from dancecoach.errors import NotFoundError
 from dancecoach.orchestration.references import ReferenceService
 from dancecoach.storage.models import ReferenceVideo
@@ -37,11 +37,29 @@ _UPLOAD_BODY = {
                 "properties": {
                     "file": {"type": "string", "format": "binary"},
                     "name": {"type": "string", "maxLength": 200},
+                    "dancer_x": {
+                        "type": "number",
+                        "minimum": 0,
+                        "maximum": 1,
+                        "description": "Group video: x (0..1) of the dancer to learn from.",
+                    },
                 },
             }
         }
     },
 }
+
+
+def _dancer_x(value: str | None) -> float | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if not 0.0 <= number <= 1.0:
+        raise InvalidUploadError("dancer_x must be a number from 0 (left edge) to 1 (right edge).")
+    return number
 
 
 def to_public(reference: ReferenceVideo, references: ReferenceService) -> ReferencePublic:
@@ -57,6 +75,7 @@ def to_public(reference: ReferenceVideo, references: ReferenceService) -> Refere
         width=reference.width,
         height=reference.height,
         is_demo=reference.is_demo,
+        dancer_x=reference.dancer_x,
         created_at=reference.created_at,
         video_url=f"{base}/video",
         thumbnail_url=f"{base}/thumbnail" if reference.thumbnail_file else None,
@@ -79,8 +98,17 @@ async def upload_reference(request: Request, runtime: RuntimeDep) -> ReferenceCr
         dest_dir=runtime.layout.uploads_dir,
         max_bytes=int(settings.max_upload_mb * 1_000_000),
     )
+    try:
+        dancer_x = _dancer_x(staged.fields.get("dancer_x"))
+    except InvalidUploadError:
+        staged.path.unlink(missing_ok=True)
+        raise
     reference = await run_in_threadpool(
-        runtime.references.accept_upload, staged.path, staged.filename, staged.fields.get("name")
+        runtime.references.accept_upload,
+        staged.path,
+        staged.filename,
+        staged.fields.get("name"),
+        dancer_x,
     )
     return ReferenceCreated(reference_video_id=reference.id, status="processing")
 
