@@ -127,3 +127,12 @@ def test_unrelated_poses_score_far_lower_than_the_same_routine() -> None:
     same = score_performance(reference, reference, mirror=None, alignment="search").overall_score
     unrelated = score_performance(reference, other, mirror=None, alignment="search").overall_score
     assert same - unrelated > 30
+
+
+def test_a_uniformly_wrong_performance_still_gets_short_problem_segments() -> None:
+    reference = sequence(routine(12.0))
+    wrong = sequence([Figure(left_arm_deg=0, right_arm_deg=180, left_knee_bend_deg=100)] * 180)
+    report = score_performance(reference, wrong, mirror=False, alignment="timestamp")
+    assert report.overall_score < 30
+    assert report.problem_segments
+    assert all(s.end_s - s.start_s <= 3.6 for s in report.problem_segments)

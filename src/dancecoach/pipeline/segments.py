@@ -23,6 +23,8 @@ _MIN_SEGMENT_S = 0.5
 _MERGE_GAP_S = 0.5
 _MAX_SEGMENTS = 5
 _THRESHOLD_CAP = 0.85  # never call a stretch above 85 % accuracy a problem
+_ALWAYS_A_PROBLEM = 0.5
+_PIECE_S = 3.0  # long low stretches are cut into pieces of this length
 _MIN_ERROR_SHARE = 0.25
 _MAX_ERRORS_PER_SEGMENT = 3
 
@@ -113,6 +115,19 @@ def _title(groups: tuple[str, ...], start_s: float) -> str:
     return f"{part} at {format_time(start_s)}"
 
 
+def _split_long(runs: list[list[int]], times: NDArray[np.float64]) -> list[tuple[int, int]]:
+    """Cut runs longer than _MAX_SEGMENT_S into pieces, so each segment is one move to fix."""
+    pieces: list[tuple[int, int]] = []
+    for start, end in runs:
+        piece_start = start
+        for i in range(start, end):
+            if times[i] - times[piece_start] >= _PIECE_S:
+                pieces.append((piece_start, i))
+                piece_start = i
+        pieces.append((piece_start, end))
+    return pieces
+
+
 def find_problem_segments(matched: MatchedPerformance) -> tuple[ProblemSegment, ...]:
     """Contiguous stretches of low accuracy, merged, ranked by how much was lost, in time order."""
     accuracy = matched.accuracy
@@ -121,7 +136,10 @@ def find_problem_segments(matched: MatchedPerformance) -> tuple[ProblemSegment, 
         return ()
     fps = matched.attempt.fps
     smooth = _smoothed(accuracy, fps)
-    threshold = min(_THRESHOLD_CAP, float(np.nanmean(accuracy) - 0.5 * np.nanstd(accuracy)))
+    # Below the learner's own typical level, and always below 50 % (so that a uniformly weak
+    # performance still shows its weakest moments), but never above 85 %.
+    relative = float(np.nanmean(accuracy) - 0.5 * np.nanstd(accuracy))
+    threshold = min(_THRESHOLD_CAP, max(relative, _ALWAYS_A_PROBLEM))
     low = np.nan_to_num(smooth, nan=1.0) < threshold
     times = matched.attempt.timestamps_s
     runs = _runs(low)
@@ -132,7 +150,7 @@ def find_problem_segments(matched: MatchedPerformance) -> tuple[ProblemSegment, 
         else:
             merged.append([start, end])
     candidates = []
-    for start, end in merged:
+    for start, end in _split_long(merged, times):
         if times[end - 1] - times[start] + 1.0 / fps < _MIN_SEGMENT_S:
             continue
         window = smooth[start:end]
