@@ -15,7 +15,7 @@ from dancecoach.feedback.service import FeedbackService
 from dancecoach.feedback.templates import template_feedback
 from dancecoach.feedback.wording import part_words
 from dancecoach.pipeline.features import FEATURES
-from dancecoach.pipeline.results import ScoreReport, SegmentError, Trend
+from dancecoach.pipeline.results import ScoreReport, SegmentError, TimelinePoint, Trend
 from tests.feedback.reports import (
     LEFT_ELBOW,
     RIGHT_KNEE,
@@ -114,9 +114,18 @@ def test_one_encouraging_item_last() -> None:
     assert "better as you went" in praise.feedback  # the improving trend
 
 
-def test_degrading_trend_is_mentioned() -> None:
-    items = template_feedback(report(trend=Trend("degrading", -6.0)))
-    assert "slipped towards the end" in items[-1].feedback
+def test_trend_is_told_with_start_and_end_scores() -> None:
+    rising = tuple(TimelinePoint(float(t), 50.0 + 2.0 * t) for t in range(18))
+    improving = replace(report(trend=Trend("improving", 120.0)), timeline=rising)
+    assert (
+        "from about 55 at the start to 79 at the end" in template_feedback(improving)[-1].feedback
+    )
+
+    falling = tuple(TimelinePoint(float(t), 90.0 - 2.0 * t) for t in range(18))
+    degrading = replace(report(trend=Trend("degrading", -120.0)), timeline=falling)
+    praise = template_feedback(degrading)[-1].feedback
+    assert "slipped towards the end (from about 85 to 61)" in praise
+    assert "minute" not in praise
 
 
 def test_great_performance_gets_praise_and_a_refinement() -> None:

@@ -23,6 +23,7 @@ from dancecoach.feedback.wording import (
     feature_kind,
     lag_words,
     part_words,
+    start_and_end_scores,
     time_range,
     torso_amount,
 )
@@ -313,12 +314,16 @@ def _praise_item(report: ScoreReport, section_title: str | None) -> FeedbackItem
         opening = f"{where} overall score was {round(report.overall_score)}/100"
         timestamp, title = _first_time(report), "Keep it up"
     trend = report.trend
+    start_end = start_and_end_scores(report.timeline)
     if trend.direction == "improving":
-        opening += (
-            f", and you got better as you went (+{abs(trend.slope_per_min):.0f} points a minute)"
-        )
+        opening += ", and you got better as you went"
+        if start_end is not None and start_end[1] > start_end[0]:
+            opening += f" (from about {start_end[0]} at the start to {start_end[1]} at the end)"
     elif trend.direction == "degrading":
-        opening += ". Your score slipped towards the end, so take a short break between runs"
+        opening += ". Your score slipped towards the end"
+        if start_end is not None and start_end[1] < start_end[0]:
+            opening += f" (from about {start_end[0]} to {start_end[1]})"
+        opening += ", so take a short break between runs"
     text = f"{opening}. {_encouragement(report.overall_score)}"
     return FeedbackItem(timestamp, title, text, "minor", ("whole_body",), "template")
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+
 from dancecoach.pipeline.features import FEATURE_INDEX, FEATURES, FeatureKind
 from dancecoach.pipeline.moments import format_time
+from dancecoach.pipeline.results import TimelinePoint
 
 # Body-part keys whose plain name is not just the key with spaces.
 _PART_WORDS = {"torso": "upper body", "whole_body": "whole body", "shin": "lower leg"}
@@ -59,3 +63,16 @@ def lag_words(lag_ms: float) -> str:
     """ "about 300 ms late" / "about 200 ms early" (positive lag means late)."""
     rounded = round(abs(lag_ms) / 10.0) * 10
     return f"about {rounded} ms {'late' if lag_ms > 0 else 'early'}"
+
+
+def start_and_end_scores(timeline: Sequence[TimelinePoint]) -> tuple[int, int] | None:
+    """Mean score over the first and the last third of a timeline (None if too short).
+
+    Says how a trend felt ("from about 55 to 83") without a per-minute slope, which reads
+    oddly on short clips.
+    """
+    scores = [p.score for p in timeline if math.isfinite(p.score)]
+    if len(scores) < 3:
+        return None
+    third = len(scores) // 3
+    return round(sum(scores[:third]) / third), round(sum(scores[-third:]) / third)

@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 
 from dancecoach.feedback.items import FeedbackItem
-from dancecoach.feedback.wording import feature_kind, part_words
+from dancecoach.feedback.wording import feature_kind, part_words, start_and_end_scores
 from dancecoach.pipeline.moments import format_time
 from dancecoach.pipeline.results import Moment, ProblemSegment, ScoreReport, TimelinePoint
 
@@ -120,11 +120,17 @@ def _moment_text(moment: Moment | None) -> str:
     return f"{moment.label} ({moment.score:.0f})"
 
 
+def _trend_text(report: ScoreReport) -> str:
+    start_end = start_and_end_scores(report.timeline)
+    if start_end is None or report.trend.direction == "steady":
+        return report.trend.direction
+    return f"{report.trend.direction} ({start_end[0]} → {start_end[1]})"
+
+
 def _hero(report: ScoreReport, title: str) -> str:
-    trend = report.trend
     stats = [
         _stat("Timing", _timing_words(report.lag_ms)),
-        _stat("Trend", f"{trend.direction} ({trend.slope_per_min:+.1f} pts/min)"),
+        _stat("Trend", _trend_text(report)),
         _stat("Consistency", f"{report.consistency:.0f} / 100"),
         _stat("Best move", _moment_text(report.best_moment)),
         _stat("Hardest move", _moment_text(report.hardest_moment)),
