@@ -15,6 +15,7 @@ export function LibraryPage() {
   const [editing, setEditing] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const [name, setName] = useState("");
+  const [best, setBest] = useState<Record<string, number | null>>({});
 
   const refresh = useCallback(async () => {
     try {
@@ -27,6 +28,21 @@ export function LibraryPage() {
   useEffect(() => {
     void refresh();
   }, [refresh]);
+
+  // Best score per ready reference, from its practice history.
+  const readyIds = references?.filter((r) => r.status === "ready").map((r) => r.reference_video_id).join(",") ?? "";
+  useEffect(() => {
+    if (!readyIds) return;
+    let cancelled = false;
+    Promise.all(
+      readyIds.split(",").map(async (id) => [id, (await api.progress(id).catch(() => null))?.best_accuracy ?? null] as const),
+    ).then((entries) => {
+      if (!cancelled) setBest(Object.fromEntries(entries));
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [readyIds]);
 
   // Poll while anything is processing, so the processing bar moves.
   const processing = references?.some((r) => r.status === "processing") ?? false;
@@ -111,6 +127,10 @@ export function LibraryPage() {
               </h2>
               <p className="muted">
                 {reference.duration_s ? formatTime(reference.duration_s) : "–"} · {reference.sections.length} sections
+                {" · "}
+                {typeof best[reference.reference_video_id] === "number"
+                  ? `best score ${Math.round((best[reference.reference_video_id] ?? 0) * 100)}`
+                  : "not practised yet"}
               </p>
               {reference.status === "processing" && (
                 <div className="progress-row" role="status">
