@@ -1,11 +1,15 @@
-# Two commands for a fresh machine: `make run` (set up, build, serve) and `make test` (set up, all checks).
-# Every step is idempotent: stamps make a second run skip what is already done.
+# Two commands for a fresh machine: `make run` (set up, build, serve) and `make test` (set up,
+# every check). Stamps make a second run skip what is already done.
 
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 WEB := web
 WEB_DIST := src/dancecoach/web_dist
+# Front-end sources, without the files the build generates from the server.
+WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/index.html $(WEB)/vite.config.ts -type f \
+	! -name '*.generated.ts' ! -name 'openapi.json' ! -name 'schema.d.ts' 2>/dev/null)
+API_SOURCES := $(shell find src/dancecoach/api src/dancecoach/pipeline/landmarks.py -name '*.py' 2>/dev/null)
 
 .PHONY: run test setup system-deps web lint typecheck pytest vitest bench clean
 
@@ -19,17 +23,17 @@ $(VENV)/.stamp-deps: requirements.lock pyproject.toml
 	$(PY) -m pip check
 	touch $@
 
-# Debian packages the browser tests need (Chromium, its driver, ffmpeg for test media).
+# Debian packages the browser tests need (Chromium); installed once, as root.
 system-deps:
 	bash scripts/system_deps.sh
-
-web: $(WEB_DIST)/index.html
 
 $(WEB)/node_modules/.stamp: $(WEB)/package.json $(WEB)/package-lock.json
 	cd $(WEB) && npm ci --no-audit --no-fund
 	touch $@
 
-$(WEB_DIST)/index.html: $(WEB)/node_modules/.stamp $(shell find $(WEB)/src $(WEB)/index.html -type f 2>/dev/null) $(VENV)/.stamp-deps
+web: $(WEB_DIST)/index.html
+
+$(WEB_DIST)/index.html: $(VENV)/.stamp-deps $(WEB)/node_modules/.stamp $(WEB_SOURCES) $(API_SOURCES)
 	bash scripts/build_web.sh
 
 run: setup web
@@ -42,7 +46,7 @@ lint: setup
 typecheck: setup
 	$(VENV)/bin/mypy
 
-vitest: $(WEB)/node_modules/.stamp
+vitest: web
 	cd $(WEB) && npm run --silent typecheck && npm run --silent test
 
 pytest: setup system-deps web
