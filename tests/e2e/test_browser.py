@@ -100,12 +100,17 @@ def test_upload_practise_review_and_progress(browser_context: object, tmp_path: 
         shot(page, "03-practice-dancing")
         # The skeleton is really drawn: the overlay canvas has opaque pixels.
         painted = page.evaluate(
-            """() => { const c = document.querySelector('[data-testid=overlay]');
-                       const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-                       let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }"""
+            """() => {
+                const c = document.querySelector('[data-testid=overlay]');
+                const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                let n = 0;
+                for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+                return n;
+            }"""
         )
         assert painted > 200, "the skeleton overlay stayed empty"
-        assert len(scores - {"Live score\n–"}) >= 2, f"the live score never changed: {scores}"
+        no_score = "Live score\n\N{EN DASH}"
+        assert len(scores - {no_score}) >= 2, f"the live score never changed: {scores}"
 
         # The section ends at 9 s: the app completes it and opens the review.
         page.wait_for_url("**/#/review/*", timeout=60_000)
