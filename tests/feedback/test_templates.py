@@ -67,6 +67,14 @@ def test_sides_are_never_swapped() -> None:
     assert "right" in text and "left" not in text
 
 
+def test_limb_pointing_elsewhere_reads_as_off_the_line() -> None:
+    # Averages over a segment: the arms differ by 80 degrees, their heights by only 24.
+    elsewhere = replace(RIGHT_UPPER_ARM, user_deg=-83.0, reference_deg=-107.0, difference=80.0)
+    text = template_feedback(report((segment(5.0, 7.0, (elsewhere,)),)))[0].feedback
+    assert "about 80 degrees off the reference's line and lower" in text
+    assert "83°" in text and "107°" in text
+
+
 def test_distances_read_as_torso_lengths() -> None:
     items = template_feedback(typical_report())
     feet = item_at(items, 20.1)

@@ -149,13 +149,21 @@ def _direction_clause(error: SegmentError) -> str:
             f"your head was tilted {_degrees(error.user_deg)} while the reference held it at "
             f"{_degrees(error.reference_deg)}"
         )
-    # Limb directions count from hanging straight down: their size is how far the limb is raised.
+    # Limb directions count from hanging straight down: their size is how far the limb is raised;
+    # `difference` is the average angle between the two limbs, which also counts pointing
+    # forward instead of sideways, so it can be larger than the change in height.
     user_up, reference_up = abs(error.user_deg), abs(error.reference_deg)
+    height_change = user_up - reference_up
     numbers = f"(raised {_degrees(user_up)} from your side, the reference {_degrees(reference_up)})"
-    if abs(user_up - reference_up) >= _ELEVATION_MARGIN_DEG:
-        lower_or_higher = "lower" if user_up < reference_up else "higher"
-        return f"your {part} was {_about(user_up - reference_up)} {lower_or_higher} {numbers}"
-    return f"your {part} pointed {_about(error.difference)} away from the reference's line"
+    lower_or_higher = "lower" if height_change < 0 else "higher"
+    if abs(height_change) < _ELEVATION_MARGIN_DEG:
+        return f"your {part} pointed {_about(error.difference)} away from the reference's line"
+    if abs(error.difference) <= abs(height_change) + _ELEVATION_MARGIN_DEG:
+        return f"your {part} was {_about(height_change)} {lower_or_higher} {numbers}"
+    return (
+        f"your {part} was {_about(error.difference)} off the reference's line and "
+        f"{lower_or_higher} {numbers}"
+    )
 
 
 def _distance_clause(error: SegmentError) -> str:

@@ -14,9 +14,20 @@ import math
 from collections.abc import Sequence
 
 from dancecoach.feedback.items import FeedbackItem
-from dancecoach.feedback.wording import feature_kind, part_words, start_and_end_scores
+from dancecoach.feedback.wording import (
+    feature_kind,
+    part_words,
+    start_and_end_scores,
+    time_range,
+)
 from dancecoach.pipeline.moments import format_time
-from dancecoach.pipeline.results import Moment, ProblemSegment, ScoreReport, TimelinePoint
+from dancecoach.pipeline.results import (
+    Moment,
+    ProblemSegment,
+    ScoreReport,
+    SegmentError,
+    TimelinePoint,
+)
 
 # Average lags within this many milliseconds read as on time (as in the session reports).
 _ON_TIME_MS = 80.0
@@ -328,28 +339,35 @@ def _still(image: bytes | None, caption: str) -> str:
     return f"<figure>{body}<figcaption>{_e(caption)}</figcaption></figure>"
 
 
-def _measure(feature: str, value: float, *, signed: bool = False) -> str:
-    """A feature value as shown in the tables: degrees, or torso lengths for distances.
+def _measures(error: SegmentError) -> tuple[str, str, str]:
+    """(learner, reference, difference) as shown in the tables, with their unit.
 
-    Limb directions are shown as how far the limb is raised (their sign only tells the side).
+    Distances are in torso lengths. Limb directions show how far the limb is raised (their
+    sign only tells the side) and how far apart the two limbs point.
     """
-    kind = feature_kind(feature)
+    kind = feature_kind(error.feature)
     if kind == "distance":
-        return f"{value:+.2f} torso" if signed else f"{value:.2f} torso"
-    if kind == "direction" and not signed:
-        value = abs(value)
-    return f"{value:+.0f}°" if signed else f"{value:.0f}°"
+        return (
+            f"{error.user_deg:.2f} torso",
+            f"{error.reference_deg:.2f} torso",
+            f"{error.difference:+.2f} torso",
+        )
+    if kind == "direction":
+        return (
+            f"{abs(error.user_deg):.0f}°",
+            f"{abs(error.reference_deg):.0f}°",
+            f"{abs(error.difference):.0f}° apart",
+        )
+    return f"{error.user_deg:.0f}°", f"{error.reference_deg:.0f}°", f"{error.difference:+.0f}°"
 
 
 def _segment(number: int, segment: ProblemSegment, still: tuple[bytes, bytes] | None) -> str:
-    when = f"{format_time(segment.start_s)}-{format_time(segment.end_s)}"
+    when = time_range(segment.start_s, segment.end_s)
     reference, attempt = still if still is not None else (None, None)
     rows = "".join(
         f"<tr><td>{_e(part_words(error.body_part))}</td>"
-        f'<td class="n">{_e(_measure(error.feature, error.user_deg))}</td>'
-        f'<td class="n">{_e(_measure(error.feature, error.reference_deg))}</td>'
-        f'<td class="n">{_e(_measure(error.feature, error.difference, signed=True))}</td>'
-        f'<td><span class="chip {_e(error.severity)}">{_e(error.severity)}</span></td>'
+        + "".join(f'<td class="n">{_e(value)}</td>' for value in _measures(error))
+        + f'<td><span class="chip {_e(error.severity)}">{_e(error.severity)}</span></td>'
         f"<td>{_e(error.message)}</td></tr>"
         for error in segment.errors
     )
