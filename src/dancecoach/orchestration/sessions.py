@@ -9,7 +9,6 @@ report. Scoring and coaching are blocking: call these from a worker thread.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,23 +17,21 @@ import numpy as np
 
 from dancecoach.config import Settings
 from dancecoach.errors import ConflictError, NotFoundError
+from dancecoach.orchestration.attempts import attempt_sequence, generate_feedback, split_passes
 from dancecoach.orchestration.clips import ClipUnavailableError, render_clip
 from dancecoach.orchestration.live_analysis import performs_mirror_image
+from dancecoach.orchestration.progress import reference_progress
 from dancecoach.orchestration.references import ReferenceService
 from dancecoach.orchestration.reports import (
     accuracy_of,
     analytics_dict,
     combine_reports,
-    feedback_dict,
-    for_feedback,
     segment_dict,
     segment_feedback,
 )
-from dancecoach.pipeline.landmarks import NUM_LANDMARKS
 from dancecoach.pipeline.moments import Section, format_time
 from dancecoach.pipeline.results import ScoreReport
 from dancecoach.pipeline.scoring import score_performance
-from dancecoach.pipeline.sequence import PoseSequence
 from dancecoach.storage.files import DataLayout, is_valid_id, new_id
 from dancecoach.storage.frame_store import FrameStore
 from dancecoach.storage.models import ClipSpec, PracticeSession, ScoredFrame, SectionResult, utc_now
@@ -42,58 +39,9 @@ from dancecoach.storage.session_store import SessionStore
 
 log = logging.getLogger(__name__)
 
-_MIN_ATTEMPT_FPS = 1.0
-_MAX_ATTEMPT_FPS = 60.0
-
 
 def clip_url(session_id: str, number: int) -> str:
     return f"/api/sessions/{session_id}/clips/{number}"
-
-
-def attempt_sequence(frames: Sequence[ScoredFrame]) -> PoseSequence:
-    """Stored frames as a pose sequence in dance time (NaN rows where nobody was found)."""
-    landmarks = np.full((len(frames), NUM_LANDMARKS, 4), np.nan, dtype=np.float32)
-    for index, frame in enumerate(frames):
-        if frame.landmarks is not None:
-            landmarks[index] = np.frombuffer(frame.landmarks, dtype="<f4").reshape(NUM_LANDMARKS, 4)
-    timestamps = np.array([frame.timestamp_s for frame in frames], dtype=np.float64)
-    size = Counter((frame.width, frame.height) for frame in frames).most_common(1)
-    frame_size = size[0][0] if size else (640, 480)
-    intervals = np.diff(timestamps)
-    intervals = intervals[intervals > 0]
-    fps = 10.0 if len(intervals) == 0 else 1.0 / float(np.median(intervals))
-    return PoseSequence(
-        landmarks,
-        timestamps,
-        frame_size,
-        float(np.clip(fps, _MIN_ATTEMPT_FPS, _MAX_ATTEMPT_FPS)),
-    )
-
-
-def _passes(frames: Sequence[ScoredFrame]) -> list[list[ScoredFrame]]:
-    """Split frames where the pass changes (a seek), keeping order."""
-    groups: list[list[ScoredFrame]] = []
-    for frame in frames:
-        if groups and groups[-1][-1].pass_index == frame.pass_index:
-            groups[-1].append(frame)
-        else:
-            groups.append([frame])
-    return groups
-
-
-def generate_feedback(
-    settings: Settings, report: ScoreReport, section_title: str | None
-) -> list[dict[str, Any]]:
-    """Coaching items from the feedback service (which never raises: it falls back to templates)."""
-    if report.frames_compared == 0:
-        return []
-    try:
-        from dancecoach.feedback.service import FeedbackService
-    except ImportError:
-        log.warning("feedback service not available; reports have no coaching items")
-        return []
-    items = FeedbackService(settings).generate(for_feedback(report), section_title=section_title)
-    return [feedback_dict(item) for item in items]
 
 
 class SessionService:
@@ -243,7 +191,7 @@ class SessionService:
             return []
         # Every frame up to the last one is now covered, even those outside [start, end].
         stored: list[SectionResult] = []
-        for frames_of_pass in _passes(frames):
+        for frames_of_pass in split_passes(frames):
             chosen = [
                 f
                 for f in frames_of_pass
@@ -480,32 +428,8 @@ class SessionService:
     def progress(self, reference_id: str) -> dict[str, Any]:
         """Every completed section of this reference over time, with its scores."""
         self._references.get(reference_id)
-        attempts = []
-        for result in self._sessions.section_results_for_reference(reference_id):
-            analytics = result.report.get("analytics") or {}
-            attempts.append(
-                {
-                    "session_id": result.session_id,
-                    "section_number": result.number,
-                    "title": result.title,
-                    "start_time": result.start_s,
-                    "end_time": result.end_s,
-                    "created_at": result.created_at,
-                    "overall_accuracy": result.overall_accuracy,
-                    "per_body_part": analytics.get("per_body_part", {}),
-                    "frames_compared": analytics.get("frames_compared", 0),
-                }
-            )
-        scored = [a for a in attempts if a["overall_accuracy"] is not None]
-        change: dict[str, float] = {}
-        if len(scored) >= 2:
-            first, latest = scored[0]["per_body_part"], scored[-1]["per_body_part"]
-            change = {p: round(latest[p] - first[p], 1) for p in latest if p in first}
-        return {
-            "reference_video_id": reference_id,
-            "attempts": attempts,
-            "best_accuracy": max((a["overall_accuracy"] for a in scored), default=None),
-            "latest_accuracy": scored[-1]["overall_accuracy"] if scored else None,
-            "body_part_change": change,
-            "sessions": len(self._sessions.for_reference(reference_id)),
-        }
+        return reference_progress(
+            reference_id,
+            self._sessions.section_results_for_reference(reference_id),
+            len(self._sessions.for_reference(reference_id)),
+        )
