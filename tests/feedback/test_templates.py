@@ -19,6 +19,7 @@ from dancecoach.pipeline.results import ScoreReport, SegmentError, TimelinePoint
 from tests.feedback.reports import (
     LEFT_ELBOW,
     RIGHT_KNEE,
+    RIGHT_UPPER_ARM,
     great_report,
     report,
     segment,
@@ -73,6 +74,20 @@ def test_limb_pointing_elsewhere_reads_as_off_the_line() -> None:
     text = template_feedback(report((segment(5.0, 7.0, (elsewhere,)),)))[0].feedback
     assert "about 80 degrees off the reference's line and lower" in text
     assert "83°" in text and "107°" in text
+
+
+def test_numbers_never_contradict_the_instruction() -> None:
+    # The segment's averages say "higher" but most frames asked the learner to raise the arm.
+    swinging = replace(
+        RIGHT_UPPER_ARM, user_deg=134.0, reference_deg=63.0, difference=60.0,
+        message="Raise your right hand higher",
+    )  # fmt: skip
+    bent = replace(LEFT_ELBOW, message="Bend your left elbow more")  # averages say "more bent"
+    items = template_feedback(report((segment(5.0, 7.0, (swinging, bent)),)))
+    text = items[0].feedback
+    assert "higher (raised" not in text and "bent about" not in text
+    assert "about 60 degrees away from the reference's line" in text
+    assert "left elbow angle was about 50 degrees off the reference's (you: 95°" in text
 
 
 def test_distances_read_as_torso_lengths() -> None:

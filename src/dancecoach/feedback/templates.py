@@ -118,23 +118,43 @@ def _region(error: SegmentError) -> str:
     return "torso"
 
 
+# Averages over a segment can disagree with the per-frame instruction (a limb that swings
+# through the reference's position); numbers that would contradict the instruction are then
+# told without a direction. Keys: how the learner's limb differed; values: the instructions
+# that would say the opposite.
+_CONTRADICTING = {
+    "lower": ("Lower",),
+    "higher": ("Raise", "Lift"),
+    "bent": ("Bend",),
+    "straighter": ("Straighten",),
+}
+
+
+def _contradicted(error: SegmentError, learner_was: str) -> bool:
+    words = error.message.split()
+    return bool(words) and words[0] in _CONTRADICTING[learner_was]
+
+
 def _angle_clause(error: SegmentError) -> str:
     side, _, joint = error.body_part.partition("_")
     about, smaller = _about(error.difference), error.user_deg < error.reference_deg
     numbers = f"(you: {_degrees(error.user_deg)}, reference: {_degrees(error.reference_deg)})"
     if joint in ("elbow", "knee"):
-        limb = "arm" if joint == "elbow" else "leg"
+        learner_was = "bent" if smaller else "straighter"
+    elif joint == "shoulder":
+        learner_was = "lower" if smaller else "higher"
+    else:  # hip: shoulder-hip-knee; a smaller angle means the thigh is lifted further
+        learner_was = "higher" if smaller else "lower"
+    if _contradicted(error, learner_was):
+        return f"your {side} {joint} angle was {about} off the reference's {numbers}"
+    if joint in ("elbow", "knee"):
         if smaller:
             return f"your {side} {joint} was bent {about} more than the reference {numbers}"
+        limb = "arm" if joint == "elbow" else "leg"
         return f"your {side} {limb} was {about} straighter than the reference's {numbers}"
     if joint == "shoulder":
-        higher_or_lower = "lower" if smaller else "higher"
-        return (
-            f"your {side} arm was raised {about} {higher_or_lower} than the reference's {numbers}"
-        )
-    # Hip: shoulder-hip-knee; a smaller angle means the thigh is lifted further.
-    higher_or_lower = "higher" if smaller else "lower"
-    return f"your {side} knee came up {about} {higher_or_lower} than the reference's {numbers}"
+        return f"your {side} arm was raised {about} {learner_was} than the reference's {numbers}"
+    return f"your {side} knee came up {about} {learner_was} than the reference's {numbers}"
 
 
 def _direction_clause(error: SegmentError) -> str:
@@ -155,14 +175,17 @@ def _direction_clause(error: SegmentError) -> str:
     user_up, reference_up = abs(error.user_deg), abs(error.reference_deg)
     height_change = user_up - reference_up
     numbers = f"(raised {_degrees(user_up)} from your side, the reference {_degrees(reference_up)})"
-    lower_or_higher = "lower" if height_change < 0 else "higher"
-    if abs(height_change) < _ELEVATION_MARGIN_DEG:
-        return f"your {part} pointed {_about(error.difference)} away from the reference's line"
+    learner_was = "lower" if height_change < 0 else "higher"
+    if abs(height_change) < _ELEVATION_MARGIN_DEG or _contradicted(error, learner_was):
+        return (
+            f"your {part} pointed {_about(error.difference)} away from the reference's line "
+            f"{numbers}"
+        )
     if abs(error.difference) <= abs(height_change) + _ELEVATION_MARGIN_DEG:
-        return f"your {part} was {_about(height_change)} {lower_or_higher} {numbers}"
+        return f"your {part} was {_about(height_change)} {learner_was} {numbers}"
     return (
         f"your {part} was {_about(error.difference)} off the reference's line and "
-        f"{lower_or_higher} {numbers}"
+        f"{learner_was} {numbers}"
     )
 
 
