@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -12,13 +13,15 @@ from numpy.typing import NDArray
 
 from dancecoach.pipeline.detector import PoseDetector, mediapipe_detector
 from dancecoach.pipeline.sequence import PoseSequence
-from dancecoach.pipeline.tracking import placement, select_dancer
+from dancecoach.pipeline.tracking import LiveFollower, most_central, select_dancer
 from dancecoach.pipeline.video import iter_frames, probe_video, sample_times
 
 DetectorFactory = Callable[[], PoseDetector]
 Candidates = list[list[NDArray[np.float32]]]
-# People per frame considered in files (group videos, passers-by); live streams follow one.
+# People per frame considered in files (group videos, passers-by).
 MAX_PEOPLE_IN_FILES = 4
+# Live streams track one person: MediaPipe then skips its person detector while it keeps
+# tracking, about 1.6x cheaper per frame than two people (see bench/extraction.py).
 MAX_PEOPLE_LIVE = 1
 # Chunks shorter than this are not worth a second detector.
 _MIN_CHUNK_S = 4.0
@@ -28,27 +31,63 @@ def _video_detector() -> PoseDetector:
     return mediapipe_detector("video", MAX_PEOPLE_IN_FILES)
 
 
+class _CancelledError(Exception):
+    """Another chunk failed: stop this one early."""
+
+
+@dataclass
+class _Progress:
+    """Frames done over all chunks; reports to the caller and stops chunks after a failure."""
+
+    total: int
+    callback: Callable[[float], None] | None
+    done: int = 0
+    failed: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def frame_done(self) -> None:
+        if self.failed.is_set():
+            raise _CancelledError
+        with self.lock:
+            self.done += 1
+            if self.callback is not None:
+                self.callback(min(self.done / self.total, 1.0))
+
+
+def _is_cancellation(error: BaseException) -> bool:
+    return isinstance(error, _CancelledError)
+
+
+@dataclass
+class _Chunk:
+    times_s: list[float] = field(default_factory=list)
+    candidates: Candidates = field(default_factory=list)
+    frame_size: tuple[int, int] | None = None
+
+
 def _extract_chunk(
     path: Path,
     sample_fps: float,
     start_s: float,
     end_s: float,
     detector_factory: DetectorFactory,
-    on_frame: Callable[[], None],
-) -> tuple[list[float], Candidates, tuple[int, int]]:
+    progress: _Progress,
+) -> _Chunk:
+    """Candidate poses of every sampled frame in [start_s, end_s), with its own reader."""
+    chunk = _Chunk()
     detector = detector_factory()
-    times: list[float] = []
-    candidates: Candidates = []
-    size = (0, 0)
     try:
-        for timestamp, frame in iter_frames(path, sample_fps, start_s, end_s):
-            size = (frame.shape[1], frame.shape[0])
-            candidates.append(detector.detect(frame, round(timestamp * 1000)))
-            times.append(timestamp)
-            on_frame()
+        for timestamp_s, frame in iter_frames(path, sample_fps, start_s, end_s):
+            chunk.frame_size = (frame.shape[1], frame.shape[0])
+            chunk.candidates.append(detector.detect(frame, round(timestamp_s * 1000)))
+            chunk.times_s.append(timestamp_s)
+            progress.frame_done()
+    except BaseException:
+        progress.failed.set()
+        raise
     finally:
         detector.close()
-    return times, candidates, size
+    return chunk
 
 
 def extract_video(
@@ -58,30 +97,33 @@ def extract_video(
     workers: int = 1,
     follow_x: float | None = None,
     progress: Callable[[float], None] | None = None,
+    start_s: float = 0.0,
+    end_s: float | None = None,
     detector_factory: DetectorFactory = _video_detector,
 ) -> PoseSequence:
-    """The followed dancer's poses over the whole video (raises InvalidVideoError).
+    """The followed dancer's poses over the video (raises InvalidVideoError).
 
-    workers > 1 splits long videos into time chunks, each with its own reader and detector in a
-    thread (MediaPipe and the decoder release the GIL), then chooses the dancer over the whole.
+    sample_fps: sampling rate (never above the video's own); each sample takes the nearest
+    source frame. follow_x: normalized x of the dancer to follow where they first appear
+    (default: the most present, centred dancer). progress: called with the fraction done
+    (0..1), from worker threads. start_s/end_s: only this part of the video, timestamps stay
+    those of the whole video. workers > 1 splits the video into time chunks, each with its own
+    reader and detector in a thread (MediaPipe and the decoder release the GIL), then the
+    dancer is chosen over the whole.
     """
     info = probe_video(path)
     rate, total = sample_times(info, sample_fps)
-    chunks = max(1, min(workers, int(info.duration_s // _MIN_CHUNK_S)))
-    bounds = [info.duration_s * i / chunks for i in range(chunks + 1)]
-    bounds[-1] = info.duration_s + 1.0
+    end = info.duration_s if end_s is None else min(end_s, info.duration_s)
+    start = max(0.0, start_s)
+    span_s = max(0.0, end - start)
+    chunks = max(1, min(workers, int(span_s // _MIN_CHUNK_S)))
+    bounds = [start + span_s * i / chunks for i in range(chunks + 1)]
+    if end_s is None:
+        bounds[-1] = info.duration_s + 1.0  # past the end: a frame count that is off by one
+    expected = max(1, min(total, round(span_s * rate)))
+    tracker = _Progress(expected, progress)
 
-    done = 0
-    lock = threading.Lock()
-
-    def on_frame() -> None:
-        nonlocal done
-        with lock:
-            done += 1
-            if progress is not None:
-                progress(min(done / total, 1.0))
-
-    with ThreadPoolExecutor(max_workers=chunks) as pool:
+    with ThreadPoolExecutor(max_workers=chunks, thread_name_prefix="pose-chunk") as pool:
         futures = [
             pool.submit(
                 _extract_chunk,
@@ -90,49 +132,43 @@ def extract_video(
                 bounds[i],
                 bounds[i + 1],
                 detector_factory,
-                on_frame,
+                tracker,
             )
             for i in range(chunks)
         ]
-        parts = [future.result() for future in futures]
+        errors = [f.exception() for f in futures]
+    # Raise the error that stopped the work, not the cancellation it caused in other chunks.
+    for error in sorted((e for e in errors if e is not None), key=_is_cancellation):
+        raise error
+    parts = [future.result() for future in futures]
 
-    times = np.array([t for part in parts for t in part[0]], dtype=np.float64)
-    candidates = [c for part in parts for c in part[1]]
-    width, height = next((p[2] for p in parts if p[2] != (0, 0)), (info.width, info.height))
-    landmarks = select_dancer(candidates, times, width / height, follow_x)
+    times = np.array([t for part in parts for t in part.times_s], dtype=np.float64)
+    candidates = [c for part in parts for c in part.candidates]
+    size = next((p.frame_size for p in parts if p.frame_size), (info.width, info.height))
+    landmarks = select_dancer(candidates, times, size[0] / size[1], follow_x)
     if progress is not None:
         progress(1.0)
     return PoseSequence(
         landmarks,
         times,
-        (width, height),
+        size,
         rate,
         {"source_fps": info.fps, "source_duration_s": info.duration_s},
     )
 
 
-def most_central(
-    poses: list[NDArray[np.float32]], aspect_ratio: float
-) -> NDArray[np.float32] | None:
-    """The pose nearest the image centre, larger poses preferred."""
-    if not poses:
-        return None
-
-    def badness(pose: NDArray[np.float32]) -> float:
-        where = placement(pose, aspect_ratio)
-        off_centre = float(np.linalg.norm(where.centre - np.array([aspect_ratio / 2, 0.5])))
-        return off_centre / where.torso
-
-    return min(poses, key=badness)
+# One still-image detector per thread: creating one costs far more than a detection, and a
+# MediaPipe landmarker must not be used by two threads at once.
+_image_detectors = threading.local()
 
 
 def extract_image(image_bgr: NDArray[np.uint8]) -> NDArray[np.float32] | None:
     """The most central person's pose `(33, 4)` in a still image, or None."""
-    detector = mediapipe_detector("image", MAX_PEOPLE_IN_FILES)
-    try:
-        poses = detector.detect(image_bgr, None)
-    finally:
-        detector.close()
+    detector: PoseDetector | None = getattr(_image_detectors, "detector", None)
+    if detector is None:
+        detector = mediapipe_detector("image", MAX_PEOPLE_IN_FILES)
+        _image_detectors.detector = detector
+    poses = detector.detect(image_bgr, None)
     return most_central(poses, image_bgr.shape[1] / image_bgr.shape[0])
 
 
@@ -143,17 +179,19 @@ class LiveTracker:
         self, max_people: int = MAX_PEOPLE_LIVE, detector: PoseDetector | None = None
     ) -> None:
         self._detector = detector or mediapipe_detector("video", max_people)
+        self._follower = LiveFollower()
         self._last_ms = -1
 
     def process(
         self, image_bgr: NDArray[np.uint8], timestamp_s: float
     ) -> NDArray[np.float32] | None:
-        """The followed person's pose in this frame, or None when nobody is found."""
+        """The followed person's pose in this frame, or None when they are not found."""
         # Video mode needs strictly increasing timestamps; clients may repeat or jump back.
         timestamp_ms = max(round(timestamp_s * 1000), self._last_ms + 1)
         self._last_ms = timestamp_ms
         poses = self._detector.detect(image_bgr, timestamp_ms)
-        return most_central(poses, image_bgr.shape[1] / image_bgr.shape[0])
+        aspect_ratio = image_bgr.shape[1] / image_bgr.shape[0]
+        return self._follower.choose(poses, timestamp_ms / 1000.0, aspect_ratio)
 
     def close(self) -> None:
         self._detector.close()

@@ -1,9 +1,10 @@
 """Choosing the followed dancer among the people detected in each frame.
 
 Candidates are linked into tracks frame to frame by position and size; the followed dancer is
-the track that is present longest, most centred and largest (or, when a caller chooses, the one
-that starts nearest a given x). A track is never switched to someone else: when the dancer is
-lost the frame is missing (NaN) rather than filled with a passer-by.
+the track (with the pieces it was split into) that is present longest, most centred and largest,
+or, when a caller chooses, the one that starts nearest a given x. A track is never switched to
+someone else: when the dancer is lost the frame is missing (NaN) rather than filled with a
+passer-by.
 """
 
 from __future__ import annotations
@@ -21,10 +22,14 @@ _HIPS = [Landmark.LEFT_HIP, Landmark.RIGHT_HIP]
 # lengths (plus an allowance per second of gap) and its torso size changed less than 1.6x.
 _LINK_DISTANCE_TORSOS = 0.8
 _LINK_DISTANCE_PER_GAP_S = 3.0
-_MAX_GAP_S = 1.0
+MAX_GAP_S = 1.0
 _MAX_SIZE_RATIO = 1.6
-# Joining pieces of the chosen dancer's track that were split by a longer loss.
+# Joining pieces of one dancer's track that were split by a longer loss.
 _MAX_JOIN_GAP_S = 2.5
+# Tracks tried as the seed of the followed dancer's chain of pieces (the best scoring ones).
+_SEED_TRACKS = 6
+# follow_x only considers dancers that appear within this time of the first steady one.
+_FOLLOW_START_WINDOW_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -37,79 +42,96 @@ class Placement:
 
 
 def placement(pose: NDArray[np.float32], aspect_ratio: float) -> Placement:
+    """Body centre (mid shoulders-hips) and torso length, x scaled by the aspect ratio."""
     xy = pose[:, :2].astype(np.float64) * np.array([aspect_ratio, 1.0])
     shoulders, hips = xy[_SHOULDERS].mean(axis=0), xy[_HIPS].mean(axis=0)
     torso = float(np.linalg.norm(shoulders - hips))
     return Placement((shoulders + hips) / 2.0, max(torso, 1e-6), float(pose[:, VISIBILITY].mean()))
 
 
+def link_distance(before: Placement, after: Placement, gap_s: float) -> float | None:
+    """Distance in torso lengths if `after` may be the same person as `before`, else None."""
+    ratio = after.torso / before.torso
+    if not 1 / _MAX_SIZE_RATIO <= ratio <= _MAX_SIZE_RATIO:
+        return None
+    distance = float(np.linalg.norm(after.centre - before.centre)) / before.torso
+    limit = _LINK_DISTANCE_TORSOS + _LINK_DISTANCE_PER_GAP_S * gap_s
+    return distance if distance <= limit else None
+
+
+def centredness(where: Placement, aspect_ratio: float) -> float:
+    """1 at the horizontal centre of the frame, falling to 0.05 at the edges."""
+    off_centre = abs(where.centre[0] - aspect_ratio / 2.0) / (aspect_ratio / 2.0)
+    return max(0.05, 1.0 - float(off_centre))
+
+
 @dataclass
 class Track:
+    """One person's candidates over consecutive frames (gaps of up to MAX_GAP_S allowed)."""
+
     frames: list[int] = field(default_factory=list)
     candidates: list[int] = field(default_factory=list)
     placements: list[Placement] = field(default_factory=list)
-
-    def can_take(self, frame_time: float, last_time: float, where: Placement) -> float | None:
-        """Link distance in torso lengths if the candidate may continue this track, else None."""
-        gap = frame_time - last_time
-        if gap <= 0 or gap > _MAX_GAP_S:
-            return None
-        last = self.placements[-1]
-        ratio = where.torso / last.torso
-        if not 1 / _MAX_SIZE_RATIO <= ratio <= _MAX_SIZE_RATIO:
-            return None
-        distance = float(np.linalg.norm(where.centre - last.centre)) / last.torso
-        limit = _LINK_DISTANCE_TORSOS + _LINK_DISTANCE_PER_GAP_S * gap
-        return distance if distance <= limit else None
 
 
 def _build_tracks(
     candidates: list[list[NDArray[np.float32]]], times: NDArray[np.float64], aspect_ratio: float
 ) -> list[Track]:
     tracks: list[Track] = []
+    open_tracks: list[Track] = []
     for frame, poses in enumerate(candidates):
+        now = float(times[frame])
         places = [placement(p, aspect_ratio) for p in poses]
-        open_tracks = [t for t in tracks if times[frame] - times[t.frames[-1]] <= _MAX_GAP_S]
+        open_tracks = [t for t in open_tracks if now - times[t.frames[-1]] <= MAX_GAP_S]
         pairs = []
-        for track in open_tracks:
+        for number, track in enumerate(open_tracks):
+            gap = now - float(times[track.frames[-1]])
             for index, where in enumerate(places):
-                distance = track.can_take(times[frame], times[track.frames[-1]], where)
+                distance = link_distance(track.placements[-1], where, gap)
                 if distance is not None:
-                    pairs.append((distance, id(track), track, index))
+                    pairs.append((distance, number, index))
+        # Greedy assignment, closest pairs first: each track and candidate used at most once.
         taken_tracks: set[int] = set()
         taken_candidates: set[int] = set()
-        for _, key, track, index in sorted(pairs, key=lambda item: item[0]):
-            if key in taken_tracks or index in taken_candidates:
+        for _, number, index in sorted(pairs):
+            if number in taken_tracks or index in taken_candidates:
                 continue
-            taken_tracks.add(key)
+            taken_tracks.add(number)
             taken_candidates.add(index)
+            track = open_tracks[number]
             track.frames.append(frame)
             track.candidates.append(index)
             track.placements.append(places[index])
         for index, where in enumerate(places):
             if index not in taken_candidates:
-                tracks.append(Track([frame], [index], [where]))
+                new = Track([frame], [index], [where])
+                tracks.append(new)
+                open_tracks.append(new)
     return tracks
 
 
 def _track_score(track: Track, aspect_ratio: float, largest_torso: float) -> float:
-    """Presence x centredness x size x visibility, summed over the track's frames."""
+    """Presence x centredness x size x visibility, summed over the track's frames.
+
+    Summing over frames makes presence (continuity) dominate; centredness, size and
+    visibility weigh each frame between 0.025 and 1, so they break ties.
+    """
     score = 0.0
     for where in track.placements:
-        off_centre = abs(where.centre[0] - aspect_ratio / 2.0) / (aspect_ratio / 2.0)
-        centredness = max(0.05, 1.0 - off_centre)
         size = min(1.0, where.torso / largest_torso)
-        score += centredness * (0.5 + 0.5 * size) * where.visibility
+        score += centredness(where, aspect_ratio) * (0.5 + 0.5 * size) * where.visibility
     return score
 
 
-def _join_pieces(chosen: Track, tracks: list[Track], times: NDArray[np.float64]) -> list[Track]:
-    """The chosen track plus later/earlier tracks that plausibly are the same dancer."""
-    pieces = [chosen]
-    used = {id(chosen)}
-    changed = True
-    while changed:
-        changed = False
+def _join_pieces(seed: Track, tracks: list[Track], times: NDArray[np.float64]) -> list[Track]:
+    """The seed track plus later/earlier tracks that plausibly are the same dancer.
+
+    A piece is only joined in a gap where the chain has nobody, so it never overlaps in time
+    with the dancer already followed; the nearest fitting piece is taken first.
+    """
+    pieces = [seed]
+    used = {id(seed)}
+    while True:
         first = min(pieces, key=lambda t: t.frames[0])
         last = max(pieces, key=lambda t: t.frames[-1])
         best: tuple[float, Track] | None = None
@@ -117,21 +139,26 @@ def _join_pieces(chosen: Track, tracks: list[Track], times: NDArray[np.float64])
             if id(track) in used:
                 continue
             for before, after in ((last, track), (track, first)):
-                gap = times[after.frames[0]] - times[before.frames[-1]]
+                gap = float(times[after.frames[0]] - times[before.frames[-1]])
                 if not 0 < gap <= _MAX_JOIN_GAP_S:
                     continue
-                a, b = before.placements[-1], after.placements[0]
-                distance = float(np.linalg.norm(a.centre - b.centre)) / a.torso
-                ratio = b.torso / a.torso
-                fits = 1 / _MAX_SIZE_RATIO <= ratio <= _MAX_SIZE_RATIO
-                near = distance <= _LINK_DISTANCE_TORSOS + _LINK_DISTANCE_PER_GAP_S * gap
-                if fits and near and (best is None or distance < best[0]):
+                distance = link_distance(before.placements[-1], after.placements[0], gap)
+                if distance is not None and (best is None or distance < best[0]):
                     best = (distance, track)
-        if best is not None:
-            pieces.append(best[1])
-            used.add(id(best[1]))
-            changed = True
-    return pieces
+        if best is None:
+            return pieces
+        pieces.append(best[1])
+        used.add(id(best[1]))
+
+
+def _follow_x_seed(tracks: list[Track], times: NDArray[np.float64], target_x: float) -> Track:
+    """The steady track starting nearest target_x among those that appear at the start."""
+    longest = max(len(t.frames) for t in tracks)
+    # Ignore fleeting detections so a choice cannot lock onto a false positive.
+    steady = [t for t in tracks if len(t.frames) >= min(longest, max(3, longest // 5))]
+    first_start = min(float(times[t.frames[0]]) for t in steady)
+    early = [t for t in steady if float(times[t.frames[0]]) <= first_start + _FOLLOW_START_WINDOW_S]
+    return min(early, key=lambda t: abs(float(t.placements[0].centre[0]) - target_x))
 
 
 def select_dancer(
@@ -142,8 +169,9 @@ def select_dancer(
 ) -> NDArray[np.float32]:
     """One pose per frame `(frames, 33, 4)` for the followed dancer, NaN where absent.
 
-    follow_x: normalized x (0..1) of the dancer to follow where they first appear; by default
-    the most present, centred and largest dancer is followed.
+    candidates: per frame, the poses found (any order). follow_x: normalized x (0..1) of the
+    dancer to follow where they first appear; by default the most present, centred and largest
+    dancer is followed.
     """
     result = np.full((len(candidates), NUM_LANDMARKS, 4), np.nan, dtype=np.float32)
     tracks = _build_tracks(candidates, times_s, aspect_ratio)
@@ -151,14 +179,65 @@ def select_dancer(
         return result
     if follow_x is None:
         largest = max(p.torso for t in tracks for p in t.placements)
-        chosen = max(tracks, key=lambda t: _track_score(t, aspect_ratio, largest))
+        scores = {id(t): _track_score(t, aspect_ratio, largest) for t in tracks}
+        seeds = sorted(tracks, key=lambda t: scores[id(t)], reverse=True)[:_SEED_TRACKS]
+        # Score whole chains, so a dancer split in pieces by a loss still beats someone
+        # present for longer than any one piece.
+        chains = [_join_pieces(seed, tracks, times_s) for seed in seeds]
+        pieces = max(chains, key=lambda chain: sum(scores[id(t)] for t in chain))
     else:
-        target = follow_x * aspect_ratio
-        longest = max(len(t.frames) for t in tracks)
-        # Ignore fleeting detections so a click cannot lock onto a false positive.
-        steady = [t for t in tracks if len(t.frames) >= max(3, longest // 5)]
-        chosen = min(steady, key=lambda t: abs(t.placements[0].centre[0] - target))
-    for track in _join_pieces(chosen, tracks, times_s):
+        seed = _follow_x_seed(tracks, times_s, follow_x * aspect_ratio)
+        pieces = _join_pieces(seed, tracks, times_s)
+    for track in pieces:
         for frame, index in zip(track.frames, track.candidates, strict=True):
             result[frame] = candidates[frame][index]
     return result
+
+
+def most_central(
+    poses: list[NDArray[np.float32]], aspect_ratio: float
+) -> NDArray[np.float32] | None:
+    """The pose nearest the image centre (in torso lengths, so larger poses are preferred)."""
+    if not poses:
+        return None
+
+    def badness(pose: NDArray[np.float32]) -> float:
+        where = placement(pose, aspect_ratio)
+        off_centre = float(np.linalg.norm(where.centre - np.array([aspect_ratio / 2, 0.5])))
+        return off_centre / where.torso
+
+    return min(poses, key=badness)
+
+
+class LiveFollower:
+    """Keeps following one person in a live stream, frame by frame (causal).
+
+    The person nearest where the followed one was is kept; when nobody fits, the frame has no
+    pose, and only after MAX_GAP_S without the followed person is the most central one taken.
+    """
+
+    def __init__(self) -> None:
+        self._last: Placement | None = None
+        self._last_time_s = 0.0
+
+    def choose(
+        self, poses: list[NDArray[np.float32]], timestamp_s: float, aspect_ratio: float
+    ) -> NDArray[np.float32] | None:
+        gap = timestamp_s - self._last_time_s
+        chosen: NDArray[np.float32] | None = None
+        if self._last is not None and gap <= MAX_GAP_S:
+            previous = self._last
+            fitting = [
+                (distance, index)
+                for index, pose in enumerate(poses)
+                if (distance := link_distance(previous, placement(pose, aspect_ratio), gap))
+                is not None
+            ]
+            if fitting:
+                chosen = poses[min(fitting)[1]]
+        else:
+            chosen = most_central(poses, aspect_ratio)
+        if chosen is not None:
+            self._last = placement(chosen, aspect_ratio)
+            self._last_time_s = timestamp_s
+        return chosen

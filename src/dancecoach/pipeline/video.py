@@ -30,7 +30,7 @@ class VideoInfo:
 
 def _open(path: Path) -> cv2.VideoCapture:
     if not path.is_file():
-        raise InvalidVideoError(f"{path.name} does not exist")
+        raise InvalidVideoError(f"{path.name} is not a readable video: the file does not exist")
     capture = cv2.VideoCapture(str(path))
     # Without this OpenCV ignores rotation tags and phone videos come out sideways.
     capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
@@ -90,7 +90,7 @@ def iter_frames(
             capture.set(cv2.CAP_PROP_POS_FRAMES, index)
         sample = 0
         while sample < len(targets):
-            # grab() skips decoding colour conversion for frames we do not use.
+            # Skipped frames are only grab()bed: no colour conversion or copy as retrieve() makes.
             if not capture.grab():
                 break
             if index == targets[sample]:
@@ -156,7 +156,7 @@ def decode_image(
         raise LimitExceededError(f"Image is {len(data)} bytes; the limit is {max_bytes}")
     size = image_dimensions(data)
     if size is None:
-        raise InvalidImageError("Not a JPEG or PNG image")
+        raise InvalidImageError("The data is not a readable JPEG or PNG image")
     width, height = size
     if width > max_side or height > max_side or width * height > max_pixels:
         raise LimitExceededError(
