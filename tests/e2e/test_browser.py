@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from tests.api.realserver import ServerProcess
 from tests.e2e.fake_camera import write_y4m
-from tests.e2e.server import running_server
 from tests.footage import PROJECT_ROOT, footage
 
 pytestmark = [pytest.mark.browser, pytest.mark.footage, pytest.mark.slow]
@@ -53,6 +54,16 @@ def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object
         finally:
             context.close()
             browser.close()
+
+
+@contextmanager
+def running_server(data_dir: Path, log_path: Path) -> Iterator[str]:
+    server = ServerProcess(data_dir, log_path)
+    server.start()
+    try:
+        yield server.base_url
+    finally:
+        server.stop()
 
 
 def shot(page: object, name: str) -> None:

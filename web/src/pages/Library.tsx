@@ -44,8 +44,9 @@ export function LibraryPage() {
     };
   }, [readyIds]);
 
-  // Poll while anything is processing, so the processing bar moves.
-  const processing = references?.some((r) => r.status === "processing") ?? false;
+  // Poll while anything is processing, so the processing bar moves; also while the library is
+  // empty, because on a first run the server is still preparing the demo routine.
+  const processing = references === null || references.length === 0 || references.some((r) => r.status === "processing");
   useEffect(() => {
     if (!processing) return;
     const timer = window.setInterval(() => void refresh(), 1000);
@@ -112,7 +113,7 @@ export function LibraryPage() {
         </p>
       )}
       {references === null && <p>Loading…</p>}
-      {references?.length === 0 && <p>No references yet: upload a choreography video to begin.</p>}
+      {references?.length === 0 && <p>No references yet: the demo routine is being prepared, or upload a choreography video to begin.</p>}
       <ul className="reference-list">
         {references?.map((reference) => (
           <li key={reference.reference_video_id} className="card reference" data-testid="reference-card">

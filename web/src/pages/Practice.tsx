@@ -282,7 +282,13 @@ export function PracticePage({ referenceId, startS, endS }: Props) {
           <span className="value">{scorePercent === null ? "–" : scorePercent}</span>
         </div>
         <div className={`cue ${cue ? cue.severity : ""}`} data-testid="cue">
-          {cue ? cue.message : status === "dancing" ? "Looking good — keep going" : "Cues appear here while you dance"}
+          {cue
+            ? cue.message
+            : status !== "dancing"
+              ? "Cues appear here while you dance"
+              : scorePercent !== null && scorePercent >= 70
+                ? "Looking good, keep going"
+                : "Follow the reference: watch its arms and legs"}
         </div>
         <div className="status-line">
           {socketStatus === "reconnecting" && <span className="warn">{socketDetail ?? "Connection lost, reconnecting…"}</span>}
