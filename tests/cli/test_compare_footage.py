@@ -129,6 +129,25 @@ def test_a_smaller_off_centre_recording_scores_the_same(
     assert abs(original - moved) <= 3.0, (original, moved)
 
 
+def test_html_report_with_stills_and_coaching(shared_settings: Settings, tmp_path: Path) -> None:
+    report = tmp_path / "report.html"
+    result = run_compare(
+        footage("pairs/crunches_reference.mp4"),
+        footage("pairs/crunches_attempt_neck_error.mp4"),
+        shared_settings,
+        mirror="auto",
+        html_report=report,
+    )
+    html = report.read_text()
+    assert f"{result['overall_score']:.0f}" in html
+    assert "<svg" in html
+    if result["problem_segments"]:
+        assert html.count("data:image/jpeg;base64,") >= 2 * len(result["problem_segments"])
+    assert "http://" not in html and "https://" not in html
+    for item in result["feedback"]:
+        assert item["title"] in html or item["title"].replace("'", "&#x27;") in html
+
+
 def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DANCECOACH_DATA_DIR": str(data_dir), "OPENAI_API_KEY": ""}
     return subprocess.run(
@@ -147,6 +166,8 @@ def test_cli_json_is_one_clean_object_on_stdout(tmp_path: Path) -> None:
     assert expected <= set(data)
     assert 0 <= data["overall_score"] <= 100
     assert data["overall_score"] >= 95  # a clip against itself
+    assert 3 <= len(data["feedback"]) <= 5
+    assert all(item["source"] == "template" for item in data["feedback"])  # no key here
 
 
 @pytest.mark.parametrize("kind", ["missing", "not_a_video", "no_person"])
