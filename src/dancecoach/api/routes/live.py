@@ -101,6 +101,8 @@ class _Connection:
         self.session_id = session_id
         self.max_frame_bytes = max_frame_bytes
         self.stream: LiveStream | None = None
+        # Session facts repeated in every state message (reference, mirror, playback rate).
+        self.session_facts: dict[str, Any] = {}
         self._send_lock = asyncio.Lock()
 
     async def send(self, message: dict[str, Any]) -> None:
@@ -124,7 +126,7 @@ class _Connection:
                 with contextlib.suppress(Exception):
                     await self.websocket.close(code=code, reason=reason)
 
-    async def state(self, extra: dict[str, Any]) -> None:
+    async def state(self) -> None:
         assert self.stream is not None
         state = self.stream.state()
         await self.send(
@@ -136,7 +138,7 @@ class _Connection:
                 "last_timestamp": state.last_timestamp_s,
                 "frames_scored": state.frames_scored,
                 "dropped_frames": state.dropped_frames,
-                **extra,
+                **self.session_facts,
             }
         )
 
@@ -166,7 +168,7 @@ class _Connection:
         except DancecoachError as error:
             await self.error(ws_error_code(error), str(error), timestamp)
 
-    async def handle_text(self, text: str, extra_state: dict[str, Any]) -> None:
+    async def handle_text(self, text: str) -> None:
         try:
             raw = orjson.loads(text)
         except orjson.JSONDecodeError:
@@ -196,13 +198,13 @@ class _Connection:
             await self._frame(message)
         elif isinstance(message, SeekMessage):
             self.stream.seek()
-            await self.state(extra_state)
+            await self.state()
         elif message.type == "pause":
             await self.stream.pause()
-            await self.state(extra_state)
+            await self.state()
         elif message.type == "resume":
             self.stream.resume()
-            await self.state(extra_state)
+            await self.state()
         else:
             await self.send({"type": "pong"})
 
@@ -253,15 +255,15 @@ async def practice_socket(websocket: WebSocket, session_id: str, runtime: Runtim
         await websocket.close(code=close_code, reason=str(error)[:120])
         return
     connection.stream = stream
-    practice = await asyncio.to_thread(runtime.sessions.get, session_id)
-    extra_state = {
-        "reference_video_id": practice.reference_id,
-        "mirror": practice.mirror,
-        "playback_rate": practice.playback_rate,
-    }
     try:
+        practice = await asyncio.to_thread(runtime.sessions.get, session_id)
+        connection.session_facts = {
+            "reference_video_id": practice.reference_id,
+            "mirror": practice.mirror,
+            "playback_rate": practice.playback_rate,
+        }
         await stream.start(connection.on_result, connection.on_error, connection.on_end)
-        await connection.state(extra_state)
+        await connection.state()
         while True:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
@@ -269,7 +271,7 @@ async def practice_socket(websocket: WebSocket, session_id: str, runtime: Runtim
             if message.get("bytes") is not None:
                 await connection.handle_binary(message["bytes"])
             elif message.get("text") is not None:
-                await connection.handle_text(message["text"], extra_state)
+                await connection.handle_text(message["text"])
     except (WebSocketDisconnect, RuntimeError):
         pass  # the client left, or the server closed the socket (takeover, finalize)
     except Exception:
