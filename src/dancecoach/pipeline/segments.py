@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dancecoach.pipeline.comparison import errors_at
+from dancecoach.pipeline.features import FEATURE_INDEX, FEATURES
 from dancecoach.pipeline.matching import MatchedPerformance
 from dancecoach.pipeline.moments import format_time
 from dancecoach.pipeline.results import (
@@ -46,6 +47,14 @@ def _runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
 
 
+def _mean_value(feature: str, values: list[float]) -> float:
+    """Mean of a feature's values; directions are averaged on the circle (179 and -179 -> 180)."""
+    if FEATURES[FEATURE_INDEX[feature]].kind != "direction":
+        return float(np.mean(values))
+    angles = np.radians(values)
+    return float(np.degrees(np.arctan2(np.sin(angles).mean(), np.cos(angles).mean())))
+
+
 def _dominant_errors(matched: MatchedPerformance, frames: range) -> tuple[SegmentError, ...]:
     by_feature: dict[str, list[JointError]] = defaultdict(list)
     compared = [i for i in frames if not np.isnan(matched.accuracy[i])]
@@ -70,8 +79,8 @@ def _dominant_errors(matched: MatchedPerformance, frames: range) -> tuple[Segmen
                 body_part=worst.body_part,
                 group=worst.group,
                 feature=feature,
-                user_deg=round(float(np.mean([e.user_deg for e in errors])), 1),
-                reference_deg=round(float(np.mean([e.reference_deg for e in errors])), 1),
+                user_deg=round(_mean_value(feature, [e.user_deg for e in errors]), 1),
+                reference_deg=round(_mean_value(feature, [e.reference_deg for e in errors]), 1),
                 difference=round(float(np.mean([e.difference for e in errors])), 1),
                 severity=typical_severity,
                 message=max(messages, key=lambda m: messages[m]),
