@@ -120,6 +120,8 @@ def test_upload_practise_review_and_progress(browser_context: object, tmp_path: 
             }"""
         )
         assert painted > 200, "the skeleton overlay stayed empty"
+        # The reference (HEVC on disk) plays in the browser through its WebM copy.
+        assert page.evaluate("document.querySelector('[data-testid=reference-video]').videoWidth") > 0
         no_score = "Live score\n\N{EN DASH}"
         assert len(scores - {no_score}) >= 2, f"the live score never changed: {scores}"
 

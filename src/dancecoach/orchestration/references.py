@@ -25,6 +25,7 @@ import numpy as np
 
 from dancecoach.config import Settings
 from dancecoach.errors import ConflictError, DancecoachError, InvalidVideoError, NotFoundError
+from dancecoach.orchestration.playable import ensure_playable, playback_path
 from dancecoach.pipeline.sequence import PoseSequence
 from dancecoach.storage.files import DataLayout, is_valid_id, new_id, safe_filename, video_suffix
 from dancecoach.storage.models import ReferenceSection, ReferenceVideo
@@ -107,6 +108,10 @@ class ReferenceService:
 
     def video_path(self, reference_id: str) -> Path:
         return self._layout.absolute(self.get(reference_id).video_file)
+
+    def playback_video_path(self, reference_id: str) -> Path:
+        """The file browsers get: a playable copy when the original codec is not (HEVC)."""
+        return playback_path(self.video_path(reference_id))
 
     def thumbnail_path(self, reference_id: str) -> Path:
         reference = self.get(reference_id)
@@ -319,6 +324,7 @@ class ReferenceService:
 
         try:
             poses = load_or_extract(video, self._settings, progress, follow_x=reference.dancer_x)
+            self._make_playable(video)
             folder = self._layout.reference_dir(reference_id)
             poses_path = folder / "poses.npz"
             _save_poses(poses, poses_path)
@@ -342,6 +348,13 @@ class ReferenceService:
             poses_file=self._layout.relative(poses_path),
             thumbnail_file=None if thumbnail is None else self._layout.relative(thumbnail),
         )
+
+    def _make_playable(self, video: Path) -> None:
+        # A reference that plays without picture is still scoreable: never fail it for this.
+        try:
+            ensure_playable(video)
+        except Exception:
+            log.exception("could not make a browser-playable copy of %s", video)
 
     def _make_thumbnail(self, video: Path, poses: PoseSequence, folder: Path) -> Path | None:
         """A JPEG of a frame with the dancer in it, a third of the way in."""

@@ -155,7 +155,7 @@ async def delete_reference(reference_id: str, runtime: RuntimeDep) -> Response:
 )
 def reference_video(reference_id: str, references: ReferencesDep) -> FileResponse:
     """The reference video; supports HTTP Range requests so players can seek."""
-    path = references.video_path(reference_id)
+    path = references.playback_video_path(reference_id)
     if not path.is_file():
         raise NotFoundError("The video file of this reference is missing.")
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
