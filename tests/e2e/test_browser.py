@@ -121,7 +121,8 @@ def test_upload_practise_review_and_progress(browser_context: object, tmp_path: 
         )
         assert painted > 200, "the skeleton overlay stayed empty"
         # The reference (HEVC on disk) plays in the browser through its WebM copy.
-        assert page.evaluate("document.querySelector('[data-testid=reference-video]').videoWidth") > 0
+        reference_width = "document.querySelector('[data-testid=reference-video]').videoWidth"
+        assert page.evaluate(reference_width) > 0
         no_score = "Live score\n\N{EN DASH}"
         assert len(scores - {no_score}) >= 2, f"the live score never changed: {scores}"
 
