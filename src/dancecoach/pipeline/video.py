@@ -54,8 +54,10 @@ def probe_video(path: Path) -> VideoInfo:
             raise InvalidVideoError(f"{path.name} is not a readable video (no frame decodes)")
         fps = _fps(capture)
         frame_count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
-        if frame_count <= 0:
-            raise InvalidVideoError(f"{path.name} is not a readable video (no frames)")
+        if frame_count <= 0:  # some containers (streamed WebM) do not say: count the frames
+            frame_count = 1
+            while capture.grab():
+                frame_count += 1
         height, width = frame.shape[:2]
         return VideoInfo(path, fps, frame_count, frame_count / fps, int(width), int(height))
     finally:
@@ -74,7 +76,9 @@ def iter_frames(
     """(timestamp_s, upright BGR frame) at the sampling rate, nearest source frame per sample.
 
     Timestamps are k / rate for the effective rate (never above the video's own fps), so a
-    sequence read in chunks lines up exactly with one read at once.
+    sequence read in chunks lines up exactly with one read at once. Frames are matched to
+    sample times by their own presentation times, so variable frame rate phone videos keep
+    in time; a frame nearest to two sample times is given for both.
     """
     info = probe_video(path)
     rate, total = sample_times(info, sample_fps)
@@ -82,26 +86,34 @@ def iter_frames(
     last = total if end_s is None else min(total, int(np.ceil(end_s * rate - 1e-9)))
     if first >= last:
         return
-    targets = [round(k / rate * info.fps) for k in range(first, last)]
     capture = _open(path)
     try:
-        index = targets[0]
-        if index > 0:
-            capture.set(cv2.CAP_PROP_POS_FRAMES, index)
-        sample = 0
-        while sample < len(targets):
-            # Skipped frames are only grab()bed: no colour conversion or copy as retrieve() makes.
-            if not capture.grab():
-                break
-            if index == targets[sample]:
-                ok, frame = capture.retrieve()
-                if not ok:
-                    break
-                upright = np.asarray(frame, dtype=np.uint8)
-                while sample < len(targets) and targets[sample] == index:
-                    yield (first + sample) / rate, upright
-                    sample += 1
-            index += 1
+        # Land a frame early, so that the nearest frame to the first sample is not skipped.
+        start_index = round(first / rate * info.fps) - 1
+        if start_index > 0:
+            capture.set(cv2.CAP_PROP_POS_FRAMES, start_index)
+        sample = first
+        interval_s = 1.0 / info.fps
+        previous_s: float | None = None
+        # Skipped frames are only grab()bed: no colour conversion or copy as retrieve() makes.
+        while sample < last and capture.grab():
+            frame_s = capture.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
+            if previous_s is not None:
+                if not frame_s > previous_s:  # no usable time stamp: assume a steady rate
+                    frame_s = previous_s + interval_s
+                interval_s = frame_s - previous_s
+            previous_s = frame_s
+            # The next frame comes about one interval later: this frame serves every sample
+            # time nearer to it than to the next one.
+            frame: NDArray[np.uint8] | None = None
+            while sample < last and frame_s + interval_s / 2 >= sample / rate:
+                if frame is None:
+                    ok, decoded = capture.retrieve()
+                    if not ok:
+                        return
+                    frame = np.asarray(decoded, dtype=np.uint8)
+                yield sample / rate, frame
+                sample += 1
     finally:
         capture.release()
 
