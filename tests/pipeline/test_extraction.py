@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import cv2
@@ -12,6 +14,7 @@ from numpy.typing import NDArray
 from dancecoach.errors import InvalidVideoError
 from dancecoach.pipeline.extraction import LiveTracker, extract_image, extract_video
 from dancecoach.pipeline.landmarks import Landmark
+from dancecoach.pipeline.pose_model import pose_landmarker_bundle
 from dancecoach.pipeline.sequence import PoseSequence
 from dancecoach.pipeline.tracking import placement
 from dancecoach.pipeline.video import iter_frames, read_frame_at
@@ -154,3 +157,11 @@ def test_not_a_video_and_missing_file_raise_clear_errors(tmp_path: Path) -> None
         extract_video(fake)
     with pytest.raises(InvalidVideoError, match=r"absent\.mp4 is not a readable video"):
         extract_video(tmp_path / "absent.mp4")
+
+
+def test_model_bundle_holds_the_two_wheel_models_under_the_names_mediapipe_expects() -> None:
+    with zipfile.ZipFile(io.BytesIO(pose_landmarker_bundle())) as bundle:
+        assert sorted(bundle.namelist()) == [
+            "pose_detector.tflite",
+            "pose_landmarks_detector.tflite",
+        ]

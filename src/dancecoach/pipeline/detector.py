@@ -64,8 +64,10 @@ class MediaPipePoseDetector:
         self, image_bgr: NDArray[np.uint8], timestamp_ms: int | None
     ) -> list[NDArray[np.float32]]:
         image = prepare_image(image_bgr)
-        if self._mode == "image" or timestamp_ms is None:
+        if self._mode == "image":
             result = self._landmarker.detect(image)
+        elif timestamp_ms is None:
+            raise ValueError("a video-mode detector needs the frame's timestamp_ms")
         else:
             result = self._landmarker.detect_for_video(image, timestamp_ms)
         poses = []

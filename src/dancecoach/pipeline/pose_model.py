@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import io
+import threading
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -38,9 +39,19 @@ def _with_image_metadata(model: Path, mean: float, std: float) -> bytes:
     return bytes(model_with_metadata)
 
 
-@lru_cache(maxsize=1)
+# Chunk threads start together: build once, and keep the warning filters below (which are
+# process-wide) from being changed by two threads at the same time.
+_build_lock = threading.Lock()
+
+
 def pose_landmarker_bundle() -> bytes:
-    """The `.task` bundle bytes for `PoseLandmarker` (built once per process, ~9 MB)."""
+    """The `.task` bundle bytes for `PoseLandmarker` (built once per process, ~9 MB, ~1.4 s)."""
+    with _build_lock:
+        return _build_bundle()
+
+
+@lru_cache(maxsize=1)
+def _build_bundle() -> bytes:
     for model in (DETECTOR_MODEL, LANDMARK_MODEL):
         if not model.is_file():
             raise RuntimeError(f"MediaPipe model file missing: {model} (mediapipe must be 0.10.21)")
