@@ -5,6 +5,8 @@ then for each N runs N practice sessions at once, each sending real dance frames
 640x360, pre-encoded) at 10 FPS for a fixed time. Prints per N: round-trip p50/p95 (client
 send to that frame's reply), processed frames/s, dropped frames, server CPU; and the bare
 MediaPipe inference time measured in the same run, with the ratio p50 / inference at N=1.
+The CPU used by other processes meanwhile is printed too: on a shared machine it explains
+figures that are worse than the server can do.
 
 Run: `python -m bench.load [--clients 1,4,8,14,20] [--seconds 10] [--json-frames]`.
 """
@@ -15,6 +17,7 @@ import argparse
 import asyncio
 import base64
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -65,6 +68,18 @@ def encode_frames(video: Path, fps: float, max_side: int = 640) -> list[bytes]:
         frames.append(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 80])[1].tobytes())
     capture.release()
     return frames
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all processes have used since boot (from /proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / _CLOCK_TICKS
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def bare_inference_ms(frames: list[bytes], count: int = 100) -> tuple[float, float]:
@@ -224,17 +239,21 @@ class Row:
     max_ms: float
     analysis_p50_ms: float  # decode + inference + comparison in the server's worker thread
     server_cpu: float  # cores busy (1.0 = one core)
+    client_cpu: float  # this benchmark's own clients
+    other_cpu: float  # every other process on the machine: a busy machine skews the figures
 
     HEADER = (
         f"{'clients':>7} {'sent':>6} {'processed/s':>11} {'dropped':>7} "
-        f"{'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'analysis ms':>11} {'server CPU':>10}"
+        f"{'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'analysis ms':>11} {'server CPU':>10} "
+        f"{'client CPU':>10} {'other CPU':>9}"
     )
 
     def __str__(self) -> str:
         return (
             f"{self.clients:>7} {self.sent:>6} {self.processed_per_s:>11.1f} {self.dropped:>7} "
             f"{self.p50_ms:>7.1f} {self.p95_ms:>7.1f} {self.max_ms:>7.1f} "
-            f"{self.analysis_p50_ms:>11.1f} {100 * self.server_cpu:>9.0f}%"
+            f"{self.analysis_p50_ms:>11.1f} {100 * self.server_cpu:>9.0f}% "
+            f"{100 * self.client_cpu:>9.0f}% {100 * self.other_cpu:>8.0f}%"
         )
 
 
@@ -251,9 +270,12 @@ def _measure(
     session_ids = [
         http.post("/api/sessions/create", json=create).json()["session_id"] for _ in range(count)
     ]
-    cpu_before, wall_before = server.cpu_seconds(), time.perf_counter()
+    before = (server.cpu_seconds(), own_cpu_seconds(), machine_busy_seconds())
+    wall_before = time.perf_counter()
     results = asyncio.run(_run(server.url, session_ids, frames, seconds, json_frames))
-    cpu = (server.cpu_seconds() - cpu_before) / (time.perf_counter() - wall_before)
+    wall = time.perf_counter() - wall_before
+    after = (server.cpu_seconds(), own_cpu_seconds(), machine_busy_seconds())
+    cpu, client_cpu, busy = ((a - b) / wall for a, b in zip(after, before, strict=True))
     for session_id in session_ids:
         http.post(f"/api/sessions/{session_id}/finalize")
     trips = np.array([t for r in results for t in r.round_trips_ms]) if results else np.array([])
@@ -271,6 +293,8 @@ def _measure(
         max_ms=percentile(100),
         analysis_p50_ms=float(np.median([t for r in results for t in r.processing_ms] or [np.nan])),
         server_cpu=cpu,
+        client_cpu=client_cpu,
+        other_cpu=max(0.0, busy - cpu - client_cpu),
     )
 
 
