@@ -62,7 +62,13 @@ def _dominant_errors(matched: MatchedPerformance, frames: range) -> tuple[Segmen
         for error in errors_at(matched.comparison, (i,)):
             by_feature[error.feature].append(error)
     summaries: list[SegmentError] = []
-    for feature, errors in by_feature.items():
+    for feature, all_errors in by_feature.items():
+        # The most common instruction wins, and its numbers come from the frames that asked for
+        # it, so that "straighten your arm" never comes with numbers of a too-straight arm.
+        by_message: dict[str, list[JointError]] = defaultdict(list)
+        for error in all_errors:
+            by_message[error.message].append(error)
+        message, errors = max(by_message.items(), key=lambda item: len(item[1]))
         share = len(errors) / max(len(compared), 1)
         if share < _MIN_ERROR_SHARE:
             continue
@@ -70,10 +76,6 @@ def _dominant_errors(matched: MatchedPerformance, frames: range) -> tuple[Segmen
         typical_severity: Severity = sorted(errors, key=lambda e: SEVERITY_RANK[e.severity])[
             len(errors) // 2
         ].severity
-        # The instruction of the most common direction of error.
-        messages: dict[str, int] = defaultdict(int)
-        for error in errors:
-            messages[error.message] += 1
         summaries.append(
             SegmentError(
                 body_part=worst.body_part,
@@ -81,9 +83,9 @@ def _dominant_errors(matched: MatchedPerformance, frames: range) -> tuple[Segmen
                 feature=feature,
                 user_deg=round(_mean_value(feature, [e.user_deg for e in errors]), 1),
                 reference_deg=round(_mean_value(feature, [e.reference_deg for e in errors]), 1),
-                difference=round(float(np.mean([e.difference for e in errors])), 1),
+                difference=round(_mean_value(feature, [e.difference for e in errors]), 1),
                 severity=typical_severity,
-                message=max(messages, key=lambda m: messages[m]),
+                message=message,
                 frame_share=round(share, 2),
             )
         )

@@ -124,7 +124,7 @@ export function ReportView({ referenceId, referenceVideoUrl, overallAccuracy, an
                 <li key={j}>{e.message}</li>
               ))}
             </ul>
-            <a className="button primary" href={practiceHref(referenceId, Math.max(0, segment.start_time - 0.5), segment.end_time + 0.5)}>
+            <a className="button primary" href={practiceHref(referenceId, segment.start_time, segment.end_time)}>
               Practise this part again
             </a>
           </li>

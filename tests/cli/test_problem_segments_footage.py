@@ -1,0 +1,61 @@
+"""Problem segments on real footage lie inside the videos and name body parts that really differ."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dancecoach.config import Settings
+from dancecoach.orchestration.pose_cache import load_or_extract
+from dancecoach.pipeline.features import FEATURE_INDEX, compute_features
+from dancecoach.pipeline.matching import match_performance
+from dancecoach.pipeline.scoring import summarize
+from tests.footage import footage
+
+pytestmark = [pytest.mark.footage, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(data_dir=tmp_path_factory.mktemp("data"), openai_api_key=None)
+
+
+def test_crunches_attempt_is_told_about_pulling_the_neck(settings: Settings) -> None:
+    reference = load_or_extract(footage("pairs/crunches_reference.mp4"), settings)
+    attempt = load_or_extract(footage("pairs/crunches_attempt_neck_error.mp4"), settings)
+    report = summarize(
+        reference, match_performance(reference, attempt, mirror=None, alignment="search")
+    )
+    assert report.problem_segments
+    for segment in report.problem_segments:
+        assert 0.0 <= segment.start_s < segment.end_s <= reference.duration_s + 0.1
+        assert 0.0 <= segment.attempt_start_s < segment.attempt_end_s <= attempt.duration_s + 0.1
+    head_errors = [e for s in report.problem_segments for e in s.errors if e.body_part == "head"]
+    assert head_errors, [e.message for s in report.problem_segments for e in s.errors]
+    # Pulling the neck: the head is tilted further from the spine than in the reference.
+    assert all(abs(e.user_deg) > abs(e.reference_deg) for e in head_errors)
+    assert "head" in head_errors[0].message
+
+
+def test_segment_numbers_match_the_frames_they_describe(settings: Settings) -> None:
+    """Checked by hand once, asserted here: each segment's stated angles are what the poses show."""
+    reference = load_or_extract(footage("pairs/maybenot_teacher.mp4"), settings)
+    attempt = load_or_extract(footage("pairs/maybenot_student.mp4"), settings)
+    matched = match_performance(reference, attempt, mirror=None, alignment="search")
+    report = summarize(reference, matched)
+    assert report.problem_segments
+    user_features = compute_features(attempt.landmarks, attempt.aspect_ratio).values
+    for segment in report.problem_segments:
+        frames = (attempt.timestamps_s >= segment.attempt_start_s) & (
+            attempt.timestamps_s < segment.attempt_end_s
+        )
+        assert frames.any()
+        assert segment.score < report.overall_score
+        for error in segment.errors:
+            column = user_features[frames, FEATURE_INDEX[error.feature]]
+            column = column[~np.isnan(column)]
+            # The stated learner angle is one the learner really held in that stretch.
+            assert column.min() - 5 <= error.user_deg <= column.max() + 5, error
+            # Large enough to be worth a correction: 20 degrees, or 0.3 torso lengths apart.
+            distance = error.feature in ("hand_spread", "foot_width")
+            assert abs(error.difference) >= (0.3 if distance else 20.0), error
