@@ -8,6 +8,7 @@ server restart continues the same session.
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any, TypeVar
@@ -58,7 +59,8 @@ class LiveRegistry:
         self._streams: dict[str, LiveStream] = {}
         # Streams still storing their last frames after a disconnect, by session.
         self._closing: dict[str, asyncio.Task[None]] = {}
-        self._lock = asyncio.Lock()
+        # Opens of one session are serialised (takeover); different sessions open in parallel.
+        self._open_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     def ids(self) -> frozenset[str]:
         return frozenset(self._streams)
@@ -68,7 +70,7 @@ class LiveRegistry:
 
     async def open(self, session_id: str) -> LiveStream:
         """A stream for an active session; raises NotFoundError or ConflictError (finalized)."""
-        async with self._lock:
+        async with self._open_locks[session_id]:
             await self.settle(session_id)
             practice = await self._in_io(self._sessions.get_active, session_id)
             reference = await self._in_io(self._references.poses, practice.reference_id)
@@ -120,6 +122,9 @@ class LiveRegistry:
                 del self._closing[session_id]
 
         task.add_done_callback(forget)
+        lock = self._open_locks.get(session_id)
+        if lock is not None and not lock.locked():
+            del self._open_locks[session_id]
         # Shielded: a cancelled handler (server shutdown) must not lose the last frames.
         await asyncio.shield(task)
 
