@@ -92,6 +92,37 @@ def test_dancer_split_by_a_loss_beats_someone_present_longer_than_either_piece()
     assert np.allclose(np.delete(x, range(40, 63)), 0.5)
 
 
+def test_a_second_detection_of_the_dancer_does_not_split_them_in_two() -> None:
+    # MediaPipe sometimes finds one person twice; when it then misses the original, the
+    # duplicate must carry the dancer on rather than a separate track that takes over.
+    frames = 75
+    candidates: list[list[NDArray[np.float32]]] = []
+    for i in range(frames):
+        poses = [] if 45 <= i < 48 else [body(0.5)]
+        if 30 <= i < 60:
+            poses.append(body(0.49, torso=0.22, visibility=0.7))
+        candidates.append(poses)
+    result = select_dancer(shuffled(candidates), times(frames), ASPECT)
+    x = followed_x(result)
+    assert not np.isnan(x).any()
+    assert np.allclose(x, 0.5, atol=0.011)  # the dancer or their duplicate, 0.01 apart
+
+
+def test_dancer_who_crouches_and_jumps_up_stays_one_dancer() -> None:
+    # Crouching shrinks the torso seen in 2D to 40%; the jump up is missed for four frames.
+    frames = 75
+    candidates: list[list[NDArray[np.float32]]] = []
+    for i in range(frames):
+        crouch = min(max((i - 30) / 10, 0.0), 1.0) if i <= 40 else 0.0
+        y = 0.5 + 0.15 * crouch if i <= 40 else 0.4
+        missed = 41 <= i < 45
+        candidates.append([] if missed else [body(0.5, y=y, torso=0.25 * (1 - 0.6 * crouch))])
+    result = select_dancer(candidates, times(frames), ASPECT)
+    present = ~np.isnan(result[:, 0, 0])
+    assert not present[41:45].any()
+    assert np.delete(present, range(41, 45)).all()
+
+
 def test_follow_x_chooses_the_dancer_at_that_place() -> None:
     frames = 30
     candidates = shuffled([[body(0.3), body(0.7)] for _ in range(frames)])

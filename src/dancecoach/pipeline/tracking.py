@@ -9,6 +9,7 @@ passer-by.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,8 +25,18 @@ _LINK_DISTANCE_TORSOS = 0.8
 _LINK_DISTANCE_PER_GAP_S = 3.0
 MAX_GAP_S = 1.0
 _MAX_SIZE_RATIO = 1.6
+# A person's usual size is their largest torso in this window (crouching shrinks the torso).
+_SCALE_WINDOW_S = 1.0
 # Joining pieces of one dancer's track that were split by a longer loss.
 _MAX_JOIN_GAP_S = 2.5
+# Two poses whose landmark boxes overlap this much (intersection over union), or whose body
+# centres are this close (in torso lengths), are one person found twice, which MediaPipe's
+# tracking sometimes does.
+_DUPLICATE_OVERLAP = 0.5
+_DUPLICATE_DISTANCE_TORSOS = 0.5
+# When several tracks could take a candidate, the one seen most recently is preferred: each
+# second since a track was last seen counts as this many torso lengths of distance.
+_STALENESS_TORSOS_PER_S = 2.0
 # Tracks tried as the seed of the followed dancer's chain of pieces (the best scoring ones).
 _SEED_TRACKS = 6
 # follow_x only considers dancers that appear within this time of the first steady one.
@@ -49,14 +60,40 @@ def placement(pose: NDArray[np.float32], aspect_ratio: float) -> Placement:
     return Placement((shoulders + hips) / 2.0, max(torso, 1e-6), float(pose[:, VISIBILITY].mean()))
 
 
-def link_distance(before: Placement, after: Placement, gap_s: float) -> float | None:
-    """Distance in torso lengths if `after` may be the same person as `before`, else None."""
-    ratio = after.torso / before.torso
-    if not 1 / _MAX_SIZE_RATIO <= ratio <= _MAX_SIZE_RATIO:
+def link_distance(
+    before: Placement, after: Placement, gap_s: float, scale: float | None = None
+) -> float | None:
+    """Distance in body scales if `after` may be the same person as `before`, else None.
+
+    scale: the person's usual torso length (their largest in the last second); the torso seen
+    in 2D shrinks when they crouch or bend, and distances and sizes are judged against the
+    usual size as well, so that standing up again (or jumping) does not look like a new person.
+    """
+    usual = max(before.torso, scale or 0.0)
+    size_fits = any(
+        1 / _MAX_SIZE_RATIO <= after.torso / reference <= _MAX_SIZE_RATIO
+        for reference in (before.torso, usual)
+    )
+    if not size_fits:
         return None
-    distance = float(np.linalg.norm(after.centre - before.centre)) / before.torso
+    distance = float(np.linalg.norm(after.centre - before.centre)) / usual
     limit = _LINK_DISTANCE_TORSOS + _LINK_DISTANCE_PER_GAP_S * gap_s
     return distance if distance <= limit else None
+
+
+class RecentScale:
+    """A person's largest torso length over the last _SCALE_WINDOW_S seconds."""
+
+    def __init__(self) -> None:
+        self._recent: deque[tuple[float, float]] = deque()
+
+    def add(self, time_s: float, torso: float) -> None:
+        self._recent.append((time_s, torso))
+        while self._recent[0][0] < time_s - _SCALE_WINDOW_S:
+            self._recent.popleft()
+
+    def value(self) -> float:
+        return max((torso for _, torso in self._recent), default=0.0)
 
 
 def centredness(where: Placement, aspect_ratio: float) -> float:
@@ -72,6 +109,39 @@ class Track:
     frames: list[int] = field(default_factory=list)
     candidates: list[int] = field(default_factory=list)
     placements: list[Placement] = field(default_factory=list)
+    scale: RecentScale = field(default_factory=RecentScale)
+
+    def add(self, frame: int, index: int, where: Placement, time_s: float) -> None:
+        self.frames.append(frame)
+        self.candidates.append(index)
+        self.placements.append(where)
+        self.scale.add(time_s, where.torso)
+
+
+def _box(pose: NDArray[np.float32], aspect_ratio: float) -> NDArray[np.float64]:
+    """(left, top, right, bottom) of the landmarks, x scaled by the aspect ratio."""
+    xy = pose[:, :2].astype(np.float64) * np.array([aspect_ratio, 1.0])
+    return np.concatenate([xy.min(axis=0), xy.max(axis=0)])
+
+
+def _overlap(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
+    """Intersection over union of two boxes."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    if width <= 0 or height <= 0:
+        return 0.0
+    intersection = width * height
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - intersection
+    return float(intersection / union) if union > 0 else 0.0
+
+
+def _same_person(
+    box: NDArray[np.float64], where: Placement, other_box: NDArray[np.float64], other: Placement
+) -> bool:
+    """Whether two detections in one frame are the same person found twice."""
+    distance = float(np.linalg.norm(where.centre - other.centre))
+    near = distance <= _DUPLICATE_DISTANCE_TORSOS * max(where.torso, other.torso)
+    return near or _overlap(box, other_box) >= _DUPLICATE_OVERLAP
 
 
 def _build_tracks(
@@ -82,32 +152,51 @@ def _build_tracks(
     for frame, poses in enumerate(candidates):
         now = float(times[frame])
         places = [placement(p, aspect_ratio) for p in poses]
+        duplicates = _duplicates(poses, places, aspect_ratio)
         open_tracks = [t for t in open_tracks if now - times[t.frames[-1]] <= MAX_GAP_S]
         pairs = []
         for number, track in enumerate(open_tracks):
             gap = now - float(times[track.frames[-1]])
             for index, where in enumerate(places):
-                distance = link_distance(track.placements[-1], where, gap)
+                distance = link_distance(track.placements[-1], where, gap, track.scale.value())
                 if distance is not None:
-                    pairs.append((distance, number, index))
-        # Greedy assignment, closest pairs first: each track and candidate used at most once.
+                    pairs.append((distance + _STALENESS_TORSOS_PER_S * gap, number, index))
+        # Greedy assignment, closest pairs first: each track and each person used at most once.
+        # A second detection of someone already assigned is the same person, so it can neither
+        # continue another track nor start a new one (a duplicate track would overlap the
+        # person's own in time, and overlapping tracks can never be joined into one).
         taken_tracks: set[int] = set()
         taken_candidates: set[int] = set()
         for _, number, index in sorted(pairs):
             if number in taken_tracks or index in taken_candidates:
                 continue
             taken_tracks.add(number)
-            taken_candidates.add(index)
-            track = open_tracks[number]
-            track.frames.append(frame)
-            track.candidates.append(index)
-            track.placements.append(places[index])
-        for index, where in enumerate(places):
-            if index not in taken_candidates:
-                new = Track([frame], [index], [where])
-                tracks.append(new)
-                open_tracks.append(new)
+            taken_candidates |= {index, *duplicates[index]}
+            open_tracks[number].add(frame, index, places[index], now)
+        # Candidates left over start new tracks, the most visible of any duplicates first.
+        for index in sorted(range(len(poses)), key=lambda i: -places[i].visibility):
+            if index in taken_candidates:
+                continue
+            taken_candidates |= {index, *duplicates[index]}
+            new = Track()
+            new.add(frame, index, places[index], now)
+            tracks.append(new)
+            open_tracks.append(new)
     return tracks
+
+
+def _duplicates(
+    poses: list[NDArray[np.float32]], places: list[Placement], aspect_ratio: float
+) -> list[set[int]]:
+    """For each candidate, the other candidates of the frame that are the same person."""
+    boxes = [_box(pose, aspect_ratio) for pose in poses]
+    same: list[set[int]] = [set() for _ in poses]
+    for i in range(len(poses)):
+        for j in range(i + 1, len(poses)):
+            if _same_person(boxes[i], places[i], boxes[j], places[j]):
+                same[i].add(j)
+                same[j].add(i)
+    return same
 
 
 def _track_score(track: Track, aspect_ratio: float, largest_torso: float) -> float:
@@ -121,6 +210,17 @@ def _track_score(track: Track, aspect_ratio: float, largest_torso: float) -> flo
         size = min(1.0, where.torso / largest_torso)
         score += centredness(where, aspect_ratio) * (0.5 + 0.5 * size) * where.visibility
     return score
+
+
+def _scale_at_end(track: Track, times: NDArray[np.float64]) -> float:
+    """The track's largest torso in its last _SCALE_WINDOW_S seconds."""
+    end_s = float(times[track.frames[-1]])
+    largest = 0.0
+    for frame, where in zip(reversed(track.frames), reversed(track.placements), strict=True):
+        if float(times[frame]) < end_s - _SCALE_WINDOW_S:
+            break
+        largest = max(largest, where.torso)
+    return largest
 
 
 def _join_pieces(seed: Track, tracks: list[Track], times: NDArray[np.float64]) -> list[Track]:
@@ -142,7 +242,9 @@ def _join_pieces(seed: Track, tracks: list[Track], times: NDArray[np.float64]) -
                 gap = float(times[after.frames[0]] - times[before.frames[-1]])
                 if not 0 < gap <= _MAX_JOIN_GAP_S:
                     continue
-                distance = link_distance(before.placements[-1], after.placements[0], gap)
+                distance = link_distance(
+                    before.placements[-1], after.placements[0], gap, _scale_at_end(before, times)
+                )
                 if distance is not None and (best is None or distance < best[0]):
                     best = (distance, track)
         if best is None:
@@ -219,25 +321,29 @@ class LiveFollower:
     def __init__(self) -> None:
         self._last: Placement | None = None
         self._last_time_s = 0.0
+        self._scale = RecentScale()
 
     def choose(
         self, poses: list[NDArray[np.float32]], timestamp_s: float, aspect_ratio: float
     ) -> NDArray[np.float32] | None:
+        """The followed person's pose among this frame's poses, or None."""
         gap = timestamp_s - self._last_time_s
         chosen: NDArray[np.float32] | None = None
         if self._last is not None and gap <= MAX_GAP_S:
-            previous = self._last
+            previous, scale = self._last, self._scale.value()
             fitting = [
                 (distance, index)
                 for index, pose in enumerate(poses)
-                if (distance := link_distance(previous, placement(pose, aspect_ratio), gap))
+                if (distance := link_distance(previous, placement(pose, aspect_ratio), gap, scale))
                 is not None
             ]
             if fitting:
                 chosen = poses[min(fitting)[1]]
         else:
             chosen = most_central(poses, aspect_ratio)
+            self._scale = RecentScale()
         if chosen is not None:
             self._last = placement(chosen, aspect_ratio)
             self._last_time_s = timestamp_s
+            self._scale.add(timestamp_s, self._last.torso)
         return chosen
