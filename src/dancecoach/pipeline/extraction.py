@@ -21,7 +21,7 @@ Candidates = list[list[NDArray[np.float32]]]
 # People per frame considered in files (group videos, passers-by).
 MAX_PEOPLE_IN_FILES = 4
 # Live streams track one person: MediaPipe then skips its person detector while it keeps
-# tracking, about 1.6x cheaper per frame than two people (see bench/extraction.py).
+# tracking: about 18 ms a frame against 31-33 ms for two people (bench/extraction.py).
 MAX_PEOPLE_LIVE = 1
 # Chunks shorter than this are not worth a second detector.
 _MIN_CHUNK_S = 4.0
