@@ -1,10 +1,11 @@
 """Choosing the followed dancer among the people detected in each frame.
 
-Candidates are linked into tracks frame to frame by position and size; the followed dancer is
-the track (with the pieces it was split into) that is present longest, most centred and largest,
-or, when a caller chooses, the one that starts nearest a given x. A track is never switched to
-someone else: when the dancer is lost the frame is missing (NaN) rather than filled with a
-passer-by.
+Candidates are linked into tracks frame to frame by position and size (a second detection of
+one person is recognised as such); the followed dancer is the track, with the pieces it was
+split into by losses, that is present longest, most centred and largest, or, when a caller
+chooses, the one that starts nearest a given x. A track is never switched to someone else: when
+the dancer is lost the frame is missing (NaN) rather than filled with a passer-by. LiveFollower
+does the same causally, frame by frame, for live streams.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from dancecoach.pipeline.landmarks import NUM_LANDMARKS, VISIBILITY, Landmark
 _SHOULDERS = [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER]
 _HIPS = [Landmark.LEFT_HIP, Landmark.RIGHT_HIP]
 # Linking: a candidate continues a track when its body centre moved less than this many torso
-# lengths (plus an allowance per second of gap) and its torso size changed less than 1.6x.
+# lengths (plus an allowance per second of gap) and its torso is within 1.6x of the track's
+# last or usual torso length.
 _LINK_DISTANCE_TORSOS = 0.8
 _LINK_DISTANCE_PER_GAP_S = 3.0
 MAX_GAP_S = 1.0
