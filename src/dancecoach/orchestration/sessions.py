@@ -9,6 +9,8 @@ report. Scoring and coaching are blocking: call these from a worker thread.
 from __future__ import annotations
 
 import logging
+import threading
+from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,9 @@ class SessionService:
         self._sessions = sessions
         self._frames = frames
         self._layout = layout
+        # Section scoring and finalizing of one session never overlap (numbers, coverage).
+        self._scoring_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+        self._scoring_locks_guard = threading.Lock()
 
     # Lifecycle -------------------------------------------------------------------------
 
@@ -153,6 +158,10 @@ class SessionService:
             return 0, None, 0, 0
         return last.seq + 1, last.timestamp_s, last.pass_index, self._frames.count(session_id)
 
+    def _scoring_lock(self, session_id: str) -> threading.Lock:
+        with self._scoring_locks_guard:
+            return self._scoring_locks[session_id]
+
     # Sections --------------------------------------------------------------------------
 
     def complete_section(
@@ -164,8 +173,9 @@ class SessionService:
         title: str | None = None,
     ) -> dict[str, Any]:
         """Score the frames stored since the last completed section; returns its report."""
-        self.get_active(session_id)
-        results = self._complete_uncovered(session_id, start_s, end_s, title)
+        with self._scoring_lock(session_id):
+            self.get_active(session_id)
+            results = self._complete_uncovered(session_id, start_s, end_s, title)
         if not results:
             raise ConflictError(
                 "No frames were scored since the last completed section: stream some frames "
@@ -299,14 +309,15 @@ class SessionService:
 
     def finalize(self, session_id: str) -> dict[str, Any]:
         """Complete what is left, combine all sections, store the report. Idempotent."""
-        practice = self.get(session_id)
-        if practice.status == "finalized" and practice.report is not None:
-            return practice.report
-        self._complete_uncovered(session_id, None, None, None)
-        results = self._sessions.section_results(session_id)
-        report = self._session_report(practice, results)
-        self._sessions.finalize(session_id, report)
-        return report
+        with self._scoring_lock(session_id):
+            practice = self.get(session_id)
+            if practice.status == "finalized" and practice.report is not None:
+                return practice.report
+            self._complete_uncovered(session_id, None, None, None)
+            results = self._sessions.section_results(session_id)
+            report = self._session_report(practice, results)
+            self._sessions.finalize(session_id, report)
+            return report
 
     def report(self, session_id: str) -> dict[str, Any]:
         practice = self.get(session_id)
