@@ -18,7 +18,7 @@ from dancecoach.pipeline.extraction import extract_video
 from dancecoach.pipeline.sequence import PoseSequence
 
 # Bump when extraction changes in a way that makes cached poses stale.
-EXTRACTION_VERSION = 1
+EXTRACTION_VERSION = 2
 _HASH_CHUNK_BYTES = 1 << 20
 
 ProgressCallback = Callable[[float], None]
