@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from dancecoach.errors import DancecoachError
+from dancecoach.orchestration.inference import InferenceScheduler
 from dancecoach.orchestration.live_analysis import FrameAnalysis
 from dancecoach.orchestration.live_recorder import FrameRecorder
 from dancecoach.orchestration.live_session import (
@@ -79,7 +80,9 @@ def stores(tmp_path: Path) -> tuple[DataLayout, SessionStore, FrameStore, str]:
     return layout, sessions, FrameStore(db), session_id
 
 
-async def _stream(stores: Any, analyzer: SlowAnalyzer, pool: ThreadPoolExecutor) -> LiveStream:
+async def _stream(
+    stores: Any, analyzer: SlowAnalyzer, pool: ThreadPoolExecutor, scheduler: InferenceScheduler
+) -> LiveStream:
     layout, sessions, frames, session_id = stores
     recorder = FrameRecorder(session_id, frames, layout, pool, next_seq=0)
     return LiveStream(
@@ -87,9 +90,8 @@ async def _stream(stores: Any, analyzer: SlowAnalyzer, pool: ThreadPoolExecutor)
         analyzer,  # type: ignore[arg-type]
         recorder,
         sessions,
+        scheduler,
         pool,
-        pool,
-        permits=asyncio.Semaphore(1),
         pass_index=0,
         last_timestamp_s=None,
         frames_scored=0,
@@ -112,8 +114,10 @@ def test_frames_arriving_during_inference_are_replaced_by_the_newest(stores: Any
         async def on_end(reason: str) -> None:
             pass
 
+        scheduler = InferenceScheduler(2)
+        scheduler.start()
         with ThreadPoolExecutor(2) as pool:
-            stream = await _stream(stores, analyzer, pool)
+            stream = await _stream(stores, analyzer, pool, scheduler)
             await stream.start(on_result, on_error, on_end)
             # 20 frames at 100 fps against 20 fps of inference.
             for index in range(20):
@@ -125,6 +129,7 @@ def test_frames_arriving_during_inference_are_replaced_by_the_newest(stores: Any
             await stream.close()
             stored = len(stores[2].frames(stores[3]))
             assert stored == len(analyzer.analysed)
+        scheduler.stop()
         return analyzer.analysed, results, errors
 
     analysed, dropped_counts, errors = asyncio.run(scenario())
@@ -138,8 +143,9 @@ def test_frames_arriving_during_inference_are_replaced_by_the_newest(stores: Any
 
 def test_order_pause_and_seek_rules(stores: Any) -> None:
     async def scenario() -> None:
+        scheduler = InferenceScheduler(1)
         with ThreadPoolExecutor(1) as pool:
-            stream = await _stream(stores, SlowAnalyzer(0.0), pool)
+            stream = await _stream(stores, SlowAnalyzer(0.0), pool, scheduler)
             stream.offer(b"jpeg", 2.0)
             with pytest.raises(TimestampOrderError):
                 stream.offer(b"jpeg", 1.0)

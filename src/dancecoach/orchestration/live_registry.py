@@ -13,6 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any, TypeVar
 
+from dancecoach.orchestration.inference import InferenceScheduler
 from dancecoach.orchestration.live_analysis import (
     FrameAnalyzer,
     ImageDecoder,
@@ -39,8 +40,7 @@ class LiveRegistry:
         frame_store: FrameStore,
         layout: DataLayout,
         *,
-        inference: Executor,
-        inference_workers: int,
+        scheduler: InferenceScheduler,
         io: Executor,
         decode: ImageDecoder,
         tracker_factory: TrackerFactory,
@@ -50,12 +50,10 @@ class LiveRegistry:
         self._session_store = session_store
         self._frame_store = frame_store
         self._layout = layout
-        self._inference = inference
+        self._scheduler = scheduler
         self._io = io
         self._decode = decode
         self._tracker_factory = tracker_factory
-        # One permit per inference thread, shared by every stream (see LiveStream).
-        self._permits = asyncio.Semaphore(inference_workers)
         self._streams: dict[str, LiveStream] = {}
         # Streams still storing their last frames after a disconnect, by session.
         self._closing: dict[str, asyncio.Task[None]] = {}
@@ -98,9 +96,8 @@ class LiveRegistry:
                 analyzer,
                 recorder,
                 self._session_store,
-                self._inference,
+                self._scheduler,
                 self._io,
-                permits=self._permits,
                 pass_index=pass_index,
                 last_timestamp_s=last_s,
                 frames_scored=stored,

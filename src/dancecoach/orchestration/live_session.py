@@ -1,13 +1,11 @@
 """The live engine of one connected practice stream: latest frame wins, inference off the loop.
 
 Frames arrive faster than they may be analysed. A stream keeps one slot with the newest
-unanalysed frame; a frame that is overwritten before a worker took it counts as dropped. The
-worker sends each slot frame to the shared inference thread pool, so the event loop never runs
-pose inference and all streams share the cores. A stream takes its frame out of the slot only
-once it holds one of the pool's permits (one per inference thread): frames never wait in a
-queue behind other streams' frames, so beyond capacity the frames that are analysed are still
-fresh (latency stays bounded) and the rest are dropped. Timestamps are dance time (reference
-seconds) and must increase within a pass; a seek starts a new pass (a section loop).
+unanalysed frame; a frame that is overwritten before an inference thread took it counts as
+dropped. The shared inference threads (see inference.py) take the newest frame only when they
+are free, so beyond capacity the analysed frames are still fresh (latency stays bounded) and
+the rest are dropped. Timestamps are dance time (reference seconds) and must increase within a
+pass; a seek starts a new pass (a section loop).
 """
 
 from __future__ import annotations
@@ -15,17 +13,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from dancecoach.errors import DancecoachError
+from dancecoach.orchestration.inference import InferenceScheduler
 from dancecoach.orchestration.live_analysis import FrameAnalysis, FrameAnalyzer
 from dancecoach.orchestration.live_recorder import FrameRecorder
 from dancecoach.storage.session_store import SessionStore
 
 log = logging.getLogger(__name__)
+
+_CLOSE_TIMEOUT_S = 30.0
 
 
 class TimestampOrderError(DancecoachError):
@@ -60,7 +62,7 @@ class _Incoming:
 
 
 class LiveStream:
-    """One connection's frames: a one-frame slot, a worker task and a recorder."""
+    """One connection's frames: a one-frame slot, analysis by the scheduler, a recorder."""
 
     def __init__(
         self,
@@ -68,10 +70,9 @@ class LiveStream:
         analyzer: FrameAnalyzer,
         recorder: FrameRecorder,
         sessions: SessionStore,
-        inference: Executor,
+        scheduler: InferenceScheduler,
         io: Executor,
         *,
-        permits: asyncio.Semaphore,
         pass_index: int,
         last_timestamp_s: float | None,
         frames_scored: int,
@@ -81,9 +82,8 @@ class LiveStream:
         self._analyzer = analyzer
         self._recorder = recorder
         self._sessions = sessions
-        self._inference = inference
+        self._scheduler = scheduler
         self._io = io
-        self._permits = permits
         self._pass_index = pass_index
         self._last_timestamp_s = last_timestamp_s
         self._frames_scored = frames_scored
@@ -91,9 +91,12 @@ class LiveStream:
         self._dropped = 0
         self._paused = False
         self._closed = False
+        # The slot is written on the event loop and emptied by an inference thread.
         self._slot: _Incoming | None = None
-        self._wakeup = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._slot_lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._flush_task: asyncio.Task[None] | None = None
+        self._replies: set[asyncio.Task[None]] = set()
         self._on_result: ResultCallback | None = None
         self._on_error: ErrorCallback | None = None
         self._on_end: EndCallback | None = None
@@ -116,18 +119,18 @@ class LiveStream:
     async def start(
         self, on_result: ResultCallback, on_error: ErrorCallback, on_end: EndCallback
     ) -> None:
-        """Load the pose model (in the pool), then begin taking frames.
+        """Load the pose model (in an I/O thread), then begin taking frames.
 
         on_end is called when the server ends the stream (another connection took the
         session over, the session was finalized, or the server stops).
         """
         self._on_result, self._on_error, self._on_end = on_result, on_error, on_end
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._inference, self._analyzer.warm_up)
-        self._tasks = [
-            asyncio.create_task(self._work(), name=f"live-worker-{self.session_id}"),
-            asyncio.create_task(self._recorder.run_periodic_flush(), name="live-flush"),
-        ]
+        self._loop = asyncio.get_running_loop()
+        await self._loop.run_in_executor(self._io, self._analyzer.warm_up)
+        self._scheduler.register(self)
+        self._flush_task = asyncio.create_task(
+            self._recorder.run_periodic_flush(), name=f"live-flush-{self.session_id}"
+        )
 
     def offer(self, jpeg: bytes, timestamp_s: float) -> None:
         """Put a frame in the slot (replacing, and dropping, an unanalysed one)."""
@@ -140,14 +143,20 @@ class LiveStream:
                 f"({last:.3f} s); send a seek message before going back in the dance."
             )
         self._last_timestamp_s = timestamp_s
-        if self._slot is not None:
-            self._dropped += 1
-        self._slot = _Incoming(jpeg, timestamp_s, time.monotonic(), self._pass_index)
-        self._wakeup.set()
+        incoming = _Incoming(jpeg, timestamp_s, time.monotonic(), self._pass_index)
+        with self._slot_lock:
+            if self._slot is not None:
+                self._dropped += 1
+            self._slot = incoming
+        self._scheduler.notify(self)
+
+    def _clear_slot(self) -> None:
+        with self._slot_lock:
+            self._slot = None
 
     async def pause(self) -> None:
         self._paused = True
-        self._slot = None
+        self._clear_slot()
         self._analyzer.request_cue_reset()
         await self._recorder.flush()
 
@@ -159,59 +168,54 @@ class LiveStream:
         """Start a new pass: the next frame may have any dance time (a section loop)."""
         self._pass_index += 1
         self._last_timestamp_s = None
-        self._slot = None
+        self._clear_slot()
         self._analyzer.request_cue_reset()
 
-    async def _work(self) -> None:
-        while not self._closed:
-            await self._wakeup.wait()
-            self._wakeup.clear()
-            if self._slot is None:
-                continue
-            async with self._permits:
-                # Taken only now: the newest frame, not the one that arrived before the wait.
-                frame, self._slot = self._slot, None
-                if frame is None:
-                    continue
-                analysis = await self._analyse(frame)
-            if analysis is None:
-                continue
-            # Store first: a client that vanished mid-reply still keeps its score.
-            self._recorder.record(analysis, frame.jpeg, frame.pass_index)
-            self._frames_scored += 1
-            if self._on_result is not None:
-                try:
-                    await self._on_result(analysis, self.dropped_total)
-                except Exception:
-                    log.debug("could not send a result to session %s", self.session_id)
+    # Called by the inference threads --------------------------------------------------
 
-    async def _analyse(self, frame: _Incoming) -> FrameAnalysis | None:
-        """The frame's analysis from the pool, or None after telling the client what failed."""
-        loop = asyncio.get_running_loop()
+    def has_frame(self) -> bool:
+        return self._slot is not None
+
+    def analyse_newest(self) -> None:
+        """Analyse the newest frame in this (inference) thread; the loop gets the outcome."""
+        with self._slot_lock:
+            frame, self._slot = self._slot, None
+        if frame is None or self._loop is None:
+            return
+        outcome: FrameAnalysis | DancecoachError
         try:
-            return await loop.run_in_executor(
-                self._inference,
-                self._analyzer.analyze,
-                frame.jpeg,
-                frame.timestamp_s,
-                frame.received_s,
-            )
+            outcome = self._analyzer.analyze(frame.jpeg, frame.timestamp_s, frame.received_s)
         except DancecoachError as error:
-            await self._notify_error(error, frame.timestamp_s)
+            outcome = error
         except Exception:
             log.exception("analysis failed in session %s", self.session_id)
-            await self._notify_error(
-                DancecoachError("The frame could not be analysed."), frame.timestamp_s
-            )
-        return None
+            outcome = DancecoachError("The frame could not be analysed.")
+        # Posted before the scheduler marks this stream idle, so close() sees it delivered.
+        self._loop.call_soon_threadsafe(self._deliver, frame, outcome)
 
-    async def _notify_error(self, error: DancecoachError, timestamp_s: float) -> None:
-        if self._on_error is None:
+    # Back on the event loop ------------------------------------------------------------
+
+    def _deliver(self, frame: _Incoming, outcome: FrameAnalysis | DancecoachError) -> None:
+        if isinstance(outcome, DancecoachError):
+            if self._on_error is not None:
+                self._reply(self._on_error(outcome, frame.timestamp_s))
             return
-        try:
-            await self._on_error(error, timestamp_s)
-        except Exception:
-            log.debug("could not send an error to session %s", self.session_id)
+        # Store first: a client that vanished mid-reply still keeps its score.
+        self._recorder.record(outcome, frame.jpeg, frame.pass_index)
+        self._frames_scored += 1
+        if self._on_result is not None:
+            self._reply(self._on_result(outcome, self.dropped_total))
+
+    def _reply(self, send: Awaitable[None]) -> None:
+        async def guarded() -> None:
+            try:
+                await send
+            except Exception:
+                log.debug("could not send a reply to session %s", self.session_id)
+
+        task = asyncio.create_task(guarded())
+        self._replies.add(task)
+        task.add_done_callback(self._replies.discard)
 
     async def flush(self) -> None:
         await self._recorder.flush()
@@ -236,20 +240,19 @@ class LiveStream:
 
     async def _close(self) -> None:
         self._closed = True
-        self._slot = None
-        self._wakeup.set()
-        for task in self._tasks[1:]:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        if self._tasks:
-            # The worker exits after its frame in flight; the tracker must not be in use when
-            # it is closed below.
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(asyncio.shield(self._tasks[0]), timeout=10.0)
-        await self._recorder.close()
+        self._clear_slot()
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._inference, self._analyzer.close)
+        idle = self._scheduler.unregister(self)
+        # The tracker must not be in use when it is closed below.
+        await loop.run_in_executor(self._io, idle.wait, _CLOSE_TIMEOUT_S)
+        if self._flush_task is not None:
+            self._flush_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flush_task
+        if self._replies:
+            await asyncio.wait(set(self._replies), timeout=5.0)
+        await self._recorder.close()
+        await loop.run_in_executor(self._io, self._analyzer.close)
         await loop.run_in_executor(
             self._io, self._sessions.add_dropped, self.session_id, self._dropped
         )

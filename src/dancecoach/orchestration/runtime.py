@@ -1,7 +1,7 @@
 """Everything the running server needs, built from the settings and torn down in order.
 
-Three thread pools with separate jobs: inference (live pose inference, bounded by
-Settings.inference_workers so sessions share the cores), preprocessing (reference videos, one
+Three kinds of threads with separate jobs: inference (live pose inference, one thread per
+Settings.inference_workers, shared by every session), preprocessing (reference videos, one
 at a time since extraction itself uses several workers) and I/O (database and files), so that
 disk waits never hold up inference and inference never holds up the database.
 """
@@ -14,6 +14,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from dancecoach.config import Settings
+from dancecoach.orchestration.inference import InferenceScheduler
 from dancecoach.orchestration.live_analysis import (
     ImageDecoder,
     TrackerFactory,
@@ -50,9 +51,7 @@ class Runtime:
         self.layout.ensure()
         self.db = Database.from_settings(settings)
         upgrade_to_head(self.db.engine)
-        self.inference_pool = ThreadPoolExecutor(
-            settings.inference_workers, thread_name_prefix="inference"
-        )
+        self.inference = InferenceScheduler(settings.inference_workers)
         self.preprocess_pool = ThreadPoolExecutor(1, thread_name_prefix="preprocess")
         self.io_pool = ThreadPoolExecutor(_IO_WORKERS, thread_name_prefix="io")
         self.reference_store = ReferenceStore(self.db)
@@ -70,8 +69,7 @@ class Runtime:
             self.session_store,
             self.frame_store,
             self.layout,
-            inference=self.inference_pool,
-            inference_workers=settings.inference_workers,
+            scheduler=self.inference,
             io=self.io_pool,
             decode=decode or default_decoder(settings),
             tracker_factory=tracker_factory or default_tracker_factory,
@@ -81,6 +79,7 @@ class Runtime:
 
     async def start(self) -> None:
         """Resume interrupted preprocessing, add the demo, start the cleanup loop."""
+        self.inference.start()
         resumed = self.references.resume_interrupted()
         if resumed:
             log.info("resumed preprocessing of %d references", resumed)
@@ -112,6 +111,6 @@ class Runtime:
                 await task
         await self.live.end_all("shutdown")
         self.preprocess_pool.shutdown(wait=False, cancel_futures=True)
-        self.inference_pool.shutdown(wait=True)
+        self.inference.stop()
         self.io_pool.shutdown(wait=True)
         self.db.dispose()
