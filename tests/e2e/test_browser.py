@@ -133,6 +133,11 @@ def test_upload_practise_review_and_progress(browser_context: object, tmp_path: 
         feedback = page.get_by_test_id("feedback").locator("li")
         assert feedback.count() >= 3
         assert page.get_by_test_id("segments").locator("li.segment").count() >= 1
+        # The learner's own clip of the first problem moment plays in the browser.
+        page.wait_for_function(
+            "document.querySelectorAll('li.segment .replay video')[1].videoWidth > 0",
+            timeout=20_000,
+        )
         shot(page, "04-review-section")
 
         page.get_by_role("button", name="Finish session").click()
