@@ -48,10 +48,13 @@ def prepare_image(image_bgr: NDArray[np.uint8]) -> mediapipe.Image:
 class MediaPipePoseDetector:
     """MediaPipe Tasks `PoseLandmarker` (BlazePose full) for images or a video stream."""
 
-    def __init__(self, mode: Literal["image", "video"], max_people: int) -> None:
+    def __init__(
+        self, mode: Literal["image", "video"], max_people: int, model_bundle: bytes | None = None
+    ) -> None:
         running_mode = vision.RunningMode.IMAGE if mode == "image" else vision.RunningMode.VIDEO
+        bundle = model_bundle if model_bundle is not None else pose_landmarker_bundle()
         options = vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_buffer=pose_landmarker_bundle()),
+            base_options=BaseOptions(model_asset_buffer=bundle),
             running_mode=running_mode,
             num_poses=max_people,
             min_pose_detection_confidence=0.5,
