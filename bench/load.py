@@ -124,6 +124,14 @@ def bare_inference_ms(frames: list[bytes], count: int = 100) -> Inference:
     )
 
 
+def _process_cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0  # the process has ended
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
 class Server:
     """A `dancecoach serve` process for the benchmark."""
 
@@ -152,8 +160,15 @@ class Server:
         raise RuntimeError(f"server did not start; see {self.log}")
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+        """CPU used by the server and its live analysis processes (its children)."""
+        return sum(_process_cpu_seconds(pid) for pid in [self.process.pid, *self._children()])
+
+    def _children(self) -> list[int]:
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return [int(pid) for pid in path.read_text().split()]
+        except OSError:
+            return []
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGINT)

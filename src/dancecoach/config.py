@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,7 +31,15 @@ class Settings(BaseSettings):
     max_frame_bytes: int = Field(default=2_000_000, gt=0)
     max_frame_pixels: int = Field(default=1920 * 1080, gt=0)
     max_frame_side: int = Field(default=4096, gt=0)
-    inference_workers: int = Field(default=2, ge=1, le=64)
+    inference_workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 2,
+        ge=1,
+        le=64,
+        description="Live analysis workers (one per core makes full use of the machine).",
+    )
+    inference_processes: bool = Field(
+        default=True, description="Run live analysis in worker processes rather than threads."
+    )
 
     # Privacy: learner frames are deleted this long after a session is finalized.
     frame_retention_hours: float = Field(default=24.0, ge=0)

@@ -32,6 +32,8 @@ from dancecoach.storage.session_store import SessionStore
 class SlowAnalyzer:
     """Takes a fixed time per frame and records what it analysed."""
 
+    lane = None
+
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.analysed: list[float] = []
@@ -87,7 +89,7 @@ async def _stream(
     recorder = FrameRecorder(session_id, frames, layout, pool, next_seq=0)
     return LiveStream(
         session_id,
-        analyzer,  # type: ignore[arg-type]
+        analyzer,
         recorder,
         sessions,
         scheduler,

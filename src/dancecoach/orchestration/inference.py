@@ -4,8 +4,11 @@ Each thread, when free, takes the next stream that has a frame waiting (streams 
 arrival order, at most once each) and analyses that stream's newest frame, so a frame never
 waits in a queue behind older frames, and no round trip through the event loop stands between
 one analysis and the next. A stream is never analysed by two threads at once, because its
-pose tracker must see its frames one by one. MediaPipe releases the GIL while it runs, so the
-threads use every core.
+pose tracker must see its frames one by one.
+
+Thread i serves lane i: streams whose analyzer lives in analysis process i (see
+analysis_pool.py) are bound to that lane, and each thread waits on its process with the GIL
+released. Streams without a lane (analysis in this process) are served by every thread.
 """
 
 from __future__ import annotations
@@ -28,9 +31,10 @@ class Schedulable(Protocol):
 
 
 class _Entry:
-    __slots__ = ("busy", "closed", "idle", "queued")
+    __slots__ = ("busy", "closed", "idle", "lane", "queued")
 
-    def __init__(self) -> None:
+    def __init__(self, lane: int | None) -> None:
+        self.lane = lane
         self.queued = False
         self.busy = False
         self.closed = False
@@ -41,7 +45,8 @@ class _Entry:
 class InferenceScheduler:
     def __init__(self, workers: int) -> None:
         self._workers = workers
-        self._ready: deque[Schedulable] = deque()
+        # Index `workers` is the shared line; the others are the lanes.
+        self._ready: list[deque[Schedulable]] = [deque() for _ in range(workers + 1)]
         self._entries: dict[int, _Entry] = {}
         self._condition = threading.Condition()
         self._threads: list[threading.Thread] = []
@@ -53,7 +58,9 @@ class InferenceScheduler:
 
     def start(self) -> None:
         for index in range(self._workers):
-            thread = threading.Thread(target=self._run, name=f"inference-{index}", daemon=True)
+            thread = threading.Thread(
+                target=self._run, args=(index,), name=f"inference-{index}", daemon=True
+            )
             thread.start()
             self._threads.append(thread)
 
@@ -65,9 +72,29 @@ class InferenceScheduler:
             thread.join(timeout=30)
         self._threads.clear()
 
-    def register(self, stream: Schedulable) -> None:
+    def register(self, stream: Schedulable, lane: int | None = None) -> None:
+        """Schedule the stream; lane binds it to one thread (None: any thread)."""
+        if lane is not None and not 0 <= lane < self._workers:
+            raise ValueError(f"lane {lane} does not exist ({self._workers} threads)")
         with self._condition:
-            self._entries[id(stream)] = _Entry()
+            self._entries[id(stream)] = _Entry(lane)
+
+    def _line(self, entry: _Entry) -> deque[Schedulable]:
+        return self._ready[self._workers if entry.lane is None else entry.lane]
+
+    def _enqueue(self, stream: Schedulable, entry: _Entry) -> None:
+        entry.queued = True
+        self._line(entry).append(stream)
+        # Only one thread may serve a lane, so wake them all and let the right one take it.
+        self._condition.notify_all()
+
+    def _next(self, index: int) -> Schedulable | None:
+        own, shared = self._ready[index], self._ready[self._workers]
+        if own:
+            return own.popleft()
+        if shared:
+            return shared.popleft()
+        return None
 
     def notify(self, stream: Schedulable) -> None:
         """The stream has a new frame: queue it unless it is queued or being analysed."""
@@ -75,9 +102,7 @@ class InferenceScheduler:
             entry = self._entries.get(id(stream))
             if entry is None or entry.closed or entry.queued or entry.busy:
                 return
-            entry.queued = True
-            self._ready.append(stream)
-            self._condition.notify()
+            self._enqueue(stream, entry)
 
     def unregister(self, stream: Schedulable) -> threading.Event:
         """Stop scheduling the stream; the returned event is set once no thread analyses it."""
@@ -89,20 +114,20 @@ class InferenceScheduler:
                 return done
             entry.closed = True
             if entry.queued:
-                self._ready.remove(stream)
+                self._line(entry).remove(stream)
                 entry.queued = False
             if not entry.busy:
                 del self._entries[id(stream)]
             return entry.idle
 
-    def _run(self) -> None:
+    def _run(self, index: int) -> None:
         while True:
             with self._condition:
-                while not self._ready and not self._stopping:
+                stream = None
+                while not self._stopping and (stream := self._next(index)) is None:
                     self._condition.wait()
-                if self._stopping:
+                if self._stopping or stream is None:
                     return
-                stream = self._ready.popleft()
                 entry = self._entries[id(stream)]
                 entry.queued = False
                 entry.busy = True
@@ -118,7 +143,5 @@ class InferenceScheduler:
                         self._entries.pop(id(stream), None)
                     elif stream.has_frame():
                         # A newer frame arrived meanwhile: back of the line, for fairness.
-                        entry.queued = True
-                        self._ready.append(stream)
-                        self._condition.notify()
+                        self._enqueue(stream, entry)
                     entry.idle.set()

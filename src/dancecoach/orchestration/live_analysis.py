@@ -88,18 +88,31 @@ def performs_mirror_image(view_mirrored: bool) -> bool:
     return not view_mirrored
 
 
+@dataclass(frozen=True)
+class FrameLimits:
+    """What a live frame may be (bytes, pixels, longest side); sent to analysis processes."""
+
+    max_bytes: int
+    max_pixels: int
+    max_side: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FrameLimits:
+        return cls(settings.max_frame_bytes, settings.max_frame_pixels, settings.max_frame_side)
+
+    def decoder(self) -> ImageDecoder:
+        def decode(data: bytes) -> NDArray[np.uint8]:
+            from dancecoach.pipeline.video import decode_image
+
+            return decode_image(
+                data, max_bytes=self.max_bytes, max_pixels=self.max_pixels, max_side=self.max_side
+            )
+
+        return decode
+
+
 def default_decoder(settings: Settings) -> ImageDecoder:
-    def decode(data: bytes) -> NDArray[np.uint8]:
-        from dancecoach.pipeline.video import decode_image
-
-        return decode_image(
-            data,
-            max_bytes=settings.max_frame_bytes,
-            max_pixels=settings.max_frame_pixels,
-            max_side=settings.max_frame_side,
-        )
-
-    return decode
+    return FrameLimits.from_settings(settings).decoder()
 
 
 def default_tracker_factory() -> PoseTracker:
@@ -108,8 +121,30 @@ def default_tracker_factory() -> PoseTracker:
     return LiveTracker()
 
 
+class Analyzer(Protocol):
+    """One stream's frame analysis, here (FrameAnalyzer) or in an analysis process."""
+
+    @property
+    def lane(self) -> int | None:
+        """The inference thread that must run this analyzer (None: any)."""
+        ...
+
+    def warm_up(self) -> None: ...
+
+    def request_cue_reset(self) -> None: ...
+
+    def analyze(self, jpeg: bytes, timestamp_s: float, received_s: float) -> FrameAnalysis: ...
+
+    def close(self) -> None: ...
+
+
+AnalyzerFactory = Callable[[PoseSequence, bool], Analyzer]  # (reference, mirror)
+
+
 class FrameAnalyzer:
     """Scores one stream's frames against a reference. Not thread-safe: one call at a time."""
+
+    lane: int | None = None
 
     def __init__(
         self,

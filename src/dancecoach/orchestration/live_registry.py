@@ -14,12 +14,7 @@ from concurrent.futures import Executor
 from typing import Any, TypeVar
 
 from dancecoach.orchestration.inference import InferenceScheduler
-from dancecoach.orchestration.live_analysis import (
-    FrameAnalyzer,
-    ImageDecoder,
-    TrackerFactory,
-    performs_mirror_image,
-)
+from dancecoach.orchestration.live_analysis import AnalyzerFactory, performs_mirror_image
 from dancecoach.orchestration.live_recorder import FrameRecorder
 from dancecoach.orchestration.live_session import LiveStream
 from dancecoach.orchestration.references import ReferenceService
@@ -42,8 +37,7 @@ class LiveRegistry:
         *,
         scheduler: InferenceScheduler,
         io: Executor,
-        decode: ImageDecoder,
-        tracker_factory: TrackerFactory,
+        analyzer_factory: AnalyzerFactory,
     ) -> None:
         self._references = references
         self._sessions = sessions
@@ -52,8 +46,7 @@ class LiveRegistry:
         self._layout = layout
         self._scheduler = scheduler
         self._io = io
-        self._decode = decode
-        self._tracker_factory = tracker_factory
+        self._analyzer_factory = analyzer_factory
         self._streams: dict[str, LiveStream] = {}
         # Streams still storing their last frames after a disconnect, by session.
         self._closing: dict[str, asyncio.Task[None]] = {}
@@ -81,12 +74,7 @@ class LiveRegistry:
                 self._sessions.resume_point, session_id
             )
             analyzer = await self._in_io(
-                lambda: FrameAnalyzer(
-                    reference,
-                    mirror=performs_mirror_image(practice.mirror),
-                    decode=self._decode,
-                    tracker_factory=self._tracker_factory,
-                )
+                self._analyzer_factory, reference, performs_mirror_image(practice.mirror)
             )
             recorder = FrameRecorder(
                 session_id, self._frame_store, self._layout, self._io, next_seq

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from dancecoach.errors import DancecoachError
 from dancecoach.orchestration.inference import InferenceScheduler
-from dancecoach.orchestration.live_analysis import FrameAnalysis, FrameAnalyzer
+from dancecoach.orchestration.live_analysis import Analyzer, FrameAnalysis
 from dancecoach.orchestration.live_recorder import FrameRecorder
 from dancecoach.storage.session_store import SessionStore
 
@@ -67,7 +67,7 @@ class LiveStream:
     def __init__(
         self,
         session_id: str,
-        analyzer: FrameAnalyzer,
+        analyzer: Analyzer,
         recorder: FrameRecorder,
         sessions: SessionStore,
         scheduler: InferenceScheduler,
@@ -127,7 +127,7 @@ class LiveStream:
         self._on_result, self._on_error, self._on_end = on_result, on_error, on_end
         self._loop = asyncio.get_running_loop()
         await self._loop.run_in_executor(self._io, self._analyzer.warm_up)
-        self._scheduler.register(self)
+        self._scheduler.register(self, self._analyzer.lane)
         self._flush_task = asyncio.create_task(
             self._recorder.run_periodic_flush(), name=f"live-flush-{self.session_id}"
         )

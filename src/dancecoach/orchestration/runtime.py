@@ -1,9 +1,10 @@
 """Everything the running server needs, built from the settings and torn down in order.
 
 Three kinds of threads with separate jobs: inference (live pose inference, one thread per
-Settings.inference_workers, shared by every session), preprocessing (reference videos, one
-at a time since extraction itself uses several workers) and I/O (database and files), so that
-disk waits never hold up inference and inference never holds up the database.
+Settings.inference_workers, shared by every session, each driving one analysis process),
+preprocessing (reference videos, one at a time since extraction itself uses several workers)
+and I/O (database and files), so that disk waits never hold up inference and inference never
+holds up the database.
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from dancecoach.config import Settings
+from dancecoach.orchestration.analysis_pool import AnalysisProcessPool
 from dancecoach.orchestration.inference import InferenceScheduler
 from dancecoach.orchestration.live_analysis import (
+    AnalyzerFactory,
+    FrameAnalyzer,
+    FrameLimits,
     ImageDecoder,
     TrackerFactory,
     default_decoder,
@@ -25,6 +30,7 @@ from dancecoach.orchestration.live_registry import LiveRegistry
 from dancecoach.orchestration.references import ReferenceService
 from dancecoach.orchestration.retention import run_cleanup_loop
 from dancecoach.orchestration.sessions import SessionService
+from dancecoach.pipeline.sequence import PoseSequence
 from dancecoach.storage.database import Database
 from dancecoach.storage.files import DataLayout
 from dancecoach.storage.frame_store import FrameStore
@@ -52,6 +58,18 @@ class Runtime:
         self.db = Database.from_settings(settings)
         upgrade_to_head(self.db.engine)
         self.inference = InferenceScheduler(settings.inference_workers)
+        self.analysis_pool: AnalysisProcessPool | None = None
+        analyzer_factory: AnalyzerFactory
+        if settings.inference_processes and decode is None and tracker_factory is None:
+            self.analysis_pool = AnalysisProcessPool(
+                settings.inference_workers, FrameLimits.from_settings(settings)
+            )
+            analyzer_factory = self.analysis_pool.analyzer
+        else:
+            # In this process: test doubles for the decoder or tracker cannot cross processes.
+            analyzer_factory = _in_process_analyzers(
+                decode or default_decoder(settings), tracker_factory or default_tracker_factory
+            )
         self.preprocess_pool = ThreadPoolExecutor(1, thread_name_prefix="preprocess")
         self.io_pool = ThreadPoolExecutor(_IO_WORKERS, thread_name_prefix="io")
         self.reference_store = ReferenceStore(self.db)
@@ -71,14 +89,15 @@ class Runtime:
             self.layout,
             scheduler=self.inference,
             io=self.io_pool,
-            decode=decode or default_decoder(settings),
-            tracker_factory=tracker_factory or default_tracker_factory,
+            analyzer_factory=analyzer_factory,
         )
         self._demo_reference = demo_reference
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         """Resume interrupted preprocessing, add the demo, start the cleanup loop."""
+        if self.analysis_pool is not None:
+            self.analysis_pool.start()
         self.inference.start()
         resumed = self.references.resume_interrupted()
         if resumed:
@@ -112,5 +131,14 @@ class Runtime:
         await self.live.end_all("shutdown")
         self.preprocess_pool.shutdown(wait=False, cancel_futures=True)
         self.inference.stop()
+        if self.analysis_pool is not None:
+            self.analysis_pool.stop()
         self.io_pool.shutdown(wait=True)
         self.db.dispose()
+
+
+def _in_process_analyzers(decode: ImageDecoder, trackers: TrackerFactory) -> AnalyzerFactory:
+    def create(reference: PoseSequence, mirror: bool) -> FrameAnalyzer:
+        return FrameAnalyzer(reference, mirror=mirror, decode=decode, tracker_factory=trackers)
+
+    return create

@@ -1,0 +1,103 @@
+"""The body of one analysis process: live frame analyzers, driven over a pipe.
+
+The server runs live analysis in a few processes rather than threads. MediaPipe releases the
+GIL while its model runs, but decoding results, comparing poses and the server's own Python
+all need it, and with several busy threads the GIL handoffs left a 2-core server at ~130% CPU.
+A process has its own GIL. Messages (pickled tuples), each answered by one reply:
+
+    ("open", key, reference, mirror)                       -> ("ok", None)
+    ("analyze", key, jpeg, timestamp_s, received_s, reset) -> ("ok", FrameAnalysis) | ("error", e)
+    ("close", key)                                         -> ("ok", None)
+    ("stop",)                                              -> the process exits
+
+The process first answers ("ready", None) once the pose model is built.
+"""
+
+from __future__ import annotations
+
+import logging
+from multiprocessing.connection import Connection
+from typing import Any
+
+from dancecoach.errors import DancecoachError
+from dancecoach.orchestration.live_analysis import (
+    FrameAnalyzer,
+    FrameLimits,
+    default_tracker_factory,
+)
+from dancecoach.pipeline.pose_model import pose_landmarker_bundle
+
+log = logging.getLogger(__name__)
+
+Reply = tuple[str, Any]
+
+
+class _Host:
+    """The analyzers of the streams bound to this process, by key."""
+
+    def __init__(self, limits: FrameLimits) -> None:
+        self._decode = limits.decoder()
+        self._analyzers: dict[int, FrameAnalyzer] = {}
+
+    def handle(self, message: tuple[Any, ...]) -> Reply:
+        kind, key = message[0], message[1]
+        if kind == "open":
+            _, _, reference, mirror = message
+            analyzer = FrameAnalyzer(
+                reference,
+                mirror=mirror,
+                decode=self._decode,
+                tracker_factory=default_tracker_factory,
+            )
+            analyzer.warm_up()
+            self._drop(key)
+            self._analyzers[key] = analyzer
+            return ("ok", None)
+        if kind == "analyze":
+            _, _, jpeg, timestamp_s, received_s, reset = message
+            stream = self._analyzers.get(key)
+            if stream is None:
+                return ("error", DancecoachError("The stream is not open in this process."))
+            if reset:
+                stream.request_cue_reset()
+            try:
+                return ("ok", stream.analyze(jpeg, timestamp_s, received_s))
+            except DancecoachError as error:
+                return ("error", error)
+        if kind == "close":
+            self._drop(key)
+            return ("ok", None)
+        return ("error", DancecoachError(f"Unknown analysis request {kind!r}."))
+
+    def _drop(self, key: int) -> None:
+        analyzer = self._analyzers.pop(key, None)
+        if analyzer is not None:
+            analyzer.close()
+
+    def close_all(self) -> None:
+        for key in list(self._analyzers):
+            self._drop(key)
+
+
+def serve(connection: Connection, limits: FrameLimits) -> None:
+    """The process's main loop; returns when told to stop or when the server goes away."""
+    pose_landmarker_bundle()  # build the model once, before the first stream waits for it
+    host = _Host(limits)
+    connection.send(("ready", None))
+    try:
+        while True:
+            try:
+                message = connection.recv()
+            except (EOFError, OSError):
+                return  # the server process is gone
+            if message[0] == "stop":
+                return
+            try:
+                reply = host.handle(message)
+            except Exception:
+                log.exception("live analysis failed")
+                reply = ("error", DancecoachError("The frame could not be analysed."))
+            connection.send(reply)
+    finally:
+        host.close_all()
+        connection.close()

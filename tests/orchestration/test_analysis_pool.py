@@ -1,0 +1,107 @@
+"""Live analysis in worker processes: same results as in the server, errors and crashes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+
+import cv2
+import numpy as np
+import pytest
+
+from dancecoach.config import Settings
+from dancecoach.errors import InvalidImageError
+from dancecoach.orchestration.analysis_pool import (
+    AnalysisProcessPool,
+    AnalysisUnavailableError,
+)
+from dancecoach.orchestration.live_analysis import (
+    FrameAnalyzer,
+    FrameLimits,
+    default_decoder,
+    default_tracker_factory,
+)
+from dancecoach.pipeline.extraction import extract_video
+from dancecoach.pipeline.video import iter_frames
+from tests.api.fakes import jpeg, reference_sequence
+from tests.footage import footage
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[AnalysisProcessPool]:
+    analysis = AnalysisProcessPool(2, FrameLimits.from_settings(Settings()))
+    analysis.start()
+    yield analysis
+    analysis.stop()
+
+
+def test_streams_spread_over_the_processes_and_errors_cross_back(
+    pool: AnalysisProcessPool,
+) -> None:
+    first = pool.analyzer(reference_sequence(), False)
+    second = pool.analyzer(reference_sequence(), False)
+    try:
+        assert {first.lane, second.lane} == {0, 1}
+        empty_room = first.analyze(jpeg(), 1.0, time.monotonic())
+        assert empty_room.warning == "no_person"
+        assert empty_room.accuracy is None
+        with pytest.raises(InvalidImageError):
+            first.analyze(b"not a jpeg", 1.1, time.monotonic())
+        # The error did not break the stream.
+        assert first.analyze(jpeg(), 1.2, time.monotonic()).warning == "no_person"
+    finally:
+        first.close()
+        second.close()
+    # Closed streams free their place: the next one goes to the first process again.
+    third = pool.analyzer(reference_sequence(), False)
+    assert third.lane == 0
+    third.close()
+
+
+def test_a_crashed_process_is_replaced_and_the_stream_goes_on(
+    pool: AnalysisProcessPool,
+) -> None:
+    analyzer = pool.analyzer(reference_sequence(), False)
+    try:
+        analyzer.warm_up()
+        pid = pool.process_ids()[analyzer.lane]
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)
+        with pytest.raises(AnalysisUnavailableError, match="restarted"):
+            analyzer.analyze(jpeg(), 2.0, time.monotonic())
+        assert analyzer.analyze(jpeg(), 2.1, time.monotonic()).warning == "no_person"
+        assert pool.process_ids()[analyzer.lane] not in (None, pid)
+    finally:
+        analyzer.close()
+
+
+@pytest.mark.footage
+def test_a_process_scores_real_frames_exactly_like_the_server_process(
+    pool: AnalysisProcessPool,
+) -> None:
+    video = footage("pairs/maybenot_teacher.mp4")
+    reference = extract_video(video, end_s=6.0, workers=2)
+    frames = [
+        (t, cv2.imencode(".jpg", frame)[1].tobytes())
+        for t, frame in iter_frames(footage("pairs/maybenot_student.mp4"), 10, 2.0, 4.0)
+    ]
+    here = FrameAnalyzer(
+        reference,
+        mirror=False,
+        decode=default_decoder(Settings()),
+        tracker_factory=default_tracker_factory,
+    )
+    there = pool.analyzer(reference, False)
+    try:
+        for timestamp, data in frames:
+            local = here.analyze(data, timestamp + 0.9, 0.0)
+            remote = there.analyze(data, timestamp + 0.9, 0.0)
+            assert remote.landmarks is not None and local.landmarks is not None
+            np.testing.assert_array_equal(remote.landmarks, local.landmarks)
+            assert remote.accuracy == local.accuracy
+            assert [e.message for e in remote.errors] == [e.message for e in local.errors]
+    finally:
+        here.close()
+        there.close()

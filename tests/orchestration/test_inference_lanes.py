@@ -1,0 +1,48 @@
+"""The inference scheduler: lane-bound streams run only on their own thread."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from dancecoach.orchestration.inference import InferenceScheduler
+
+
+class CountingStream:
+    def __init__(self, frames: int) -> None:
+        self.left = frames
+        self.threads: set[str] = set()
+        self.done = threading.Event()
+        self._lock = threading.Lock()
+
+    def has_frame(self) -> bool:
+        return self.left > 0
+
+    def analyse_newest(self) -> None:
+        with self._lock:
+            self.threads.add(threading.current_thread().name)
+            time.sleep(0.002)
+            self.left -= 1
+            if self.left == 0:
+                self.done.set()
+
+
+def test_bound_streams_stay_on_their_lane_and_free_streams_use_any_thread() -> None:
+    scheduler = InferenceScheduler(2)
+    scheduler.start()
+    try:
+        lane_zero, lane_one = CountingStream(20), CountingStream(20)
+        free = [CountingStream(20) for _ in range(4)]
+        scheduler.register(lane_zero, 0)
+        scheduler.register(lane_one, 1)
+        for stream in free:
+            scheduler.register(stream)
+        for stream in (lane_zero, lane_one, *free):
+            scheduler.notify(stream)
+        for stream in (lane_zero, lane_one, *free):
+            assert stream.done.wait(5), "every stream is served until it has no frame"
+    finally:
+        scheduler.stop()
+    assert lane_zero.threads == {"inference-0"}
+    assert lane_one.threads == {"inference-1"}
+    assert set().union(*(s.threads for s in free)) == {"inference-0", "inference-1"}
