@@ -145,6 +145,22 @@ def _interior_angle_deg(
     return np.asarray(np.degrees(np.arctan2(np.abs(cross), dot)), dtype=np.float64)
 
 
+def _indices(kind: FeatureKind) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Feature numbers of one kind and their points `(features, points per feature)`."""
+    specs = [(i, spec.points) for i, spec in enumerate(FEATURES) if spec.kind == kind]
+    return (
+        np.array([i for i, _ in specs], dtype=np.intp),
+        np.array([points for _, points in specs], dtype=np.intp),
+    )
+
+
+# Computed per kind on whole index arrays: one numpy call per kind, not one per feature.
+_ANGLES, _ANGLE_POINTS = _indices("angle")
+_DIRECTIONS, _DIRECTION_POINTS = _indices("direction")
+_DISTANCES, _DISTANCE_POINTS = _indices("distance")
+_ZERO_IS_DOWN = np.array([FEATURES[i].zero == "down" for i in _DIRECTIONS])
+
+
 def compute_features(landmarks: NDArray[np.float32], aspect_ratio: float) -> PoseFeatures:
     """Features of poses `(..., 33, 4)` in normalized image coordinates."""
     points, visibility = _with_virtual_points(
@@ -152,15 +168,21 @@ def compute_features(landmarks: NDArray[np.float32], aspect_ratio: float) -> Pos
     )
     values = np.empty((*points.shape[:-2], NUM_FEATURES), dtype=np.float64)
     weights = np.empty_like(values)
-    for i, spec in enumerate(FEATURES):
-        p = [points[..., k, :] for k in spec.points]
-        if spec.kind == "angle":
-            values[..., i] = _interior_angle_deg(p[0], p[1], p[2])
-        elif spec.kind == "direction":
-            values[..., i] = _signed_angle_deg(p[1] - p[0], spec.zero)
-        else:
-            values[..., i] = np.linalg.norm(p[1] - p[0], axis=-1)
-        weights[..., i] = visibility[..., list(spec.points)].min(axis=-1)
+
+    angle = points[..., _ANGLE_POINTS, :]  # (..., features, 3 points, xy)
+    values[..., _ANGLES] = _interior_angle_deg(angle[..., 0, :], angle[..., 1, :], angle[..., 2, :])
+    direction = points[..., _DIRECTION_POINTS[:, 1], :] - points[..., _DIRECTION_POINTS[:, 0], :]
+    downward = _signed_angle_deg(direction, "down")
+    values[..., _DIRECTIONS] = np.where(_ZERO_IS_DOWN, downward, _signed_angle_deg(direction, "up"))
+    distance = points[..., _DISTANCE_POINTS[:, 1], :] - points[..., _DISTANCE_POINTS[:, 0], :]
+    values[..., _DISTANCES] = np.linalg.norm(distance, axis=-1)
+    for numbers, spec_points in (
+        (_ANGLES, _ANGLE_POINTS),
+        (_DIRECTIONS, _DIRECTION_POINTS),
+        (_DISTANCES, _DISTANCE_POINTS),
+    ):
+        weights[..., numbers] = visibility[..., spec_points].min(axis=-1)
+
     weights = np.where(np.isnan(values), 0.0, weights)
     shoulder_offset = (
         points[..., Landmark.LEFT_SHOULDER, 0] - points[..., Landmark.RIGHT_SHOULDER, 0]
