@@ -237,10 +237,27 @@ async def _client(
     return result
 
 
+CpuSample = tuple[float, float, float]  # server, this benchmark, whole machine (CPU seconds)
+
+
+def _cpu_sample(server: Server) -> CpuSample:
+    return (server.cpu_seconds(), own_cpu_seconds(), machine_busy_seconds())
+
+
+async def _sample_cpu_while_sending(
+    server: Server, start_at: float, seconds: float
+) -> tuple[CpuSample, CpuSample, float]:
+    """CPU samples at the first and the last frame time (not connecting and warming up)."""
+    await asyncio.sleep(max(0.0, start_at - time.perf_counter()))
+    first, started = _cpu_sample(server), time.perf_counter()
+    await asyncio.sleep(max(0.0, start_at + seconds - time.perf_counter()))
+    return first, _cpu_sample(server), time.perf_counter() - started
+
+
 async def _run(
-    base_url: str, session_ids: list[str], frames: list[bytes], seconds: float, json_frames: bool
-) -> list[ClientResult]:
-    ws_base = base_url.replace("http://", "ws://")
+    server: Server, session_ids: list[str], frames: list[bytes], seconds: float, json_frames: bool
+) -> tuple[list[ClientResult], tuple[CpuSample, CpuSample, float]]:
+    ws_base = server.url.replace("http://", "ws://")
     ready = asyncio.Barrier(len(session_ids) + 1)
     # Staggered like independent webcams: each client starts at its own phase of the 100 ms.
     start_at = time.perf_counter() + 3.0 + 1.0  # after every connection has warmed up
@@ -258,8 +275,10 @@ async def _run(
         )
         for index, session_id in enumerate(session_ids)
     ]
+    sampling = asyncio.create_task(_sample_cpu_while_sending(server, start_at, seconds))
     await ready.wait()
-    return await asyncio.gather(*tasks)
+    results = await asyncio.gather(*tasks)
+    return results, await sampling
 
 
 @dataclass(frozen=True)
@@ -304,11 +323,9 @@ def _measure(
     session_ids = [
         http.post("/api/sessions/create", json=create).json()["session_id"] for _ in range(count)
     ]
-    before = (server.cpu_seconds(), own_cpu_seconds(), machine_busy_seconds())
-    wall_before = time.perf_counter()
-    results = asyncio.run(_run(server.url, session_ids, frames, seconds, json_frames))
-    wall = time.perf_counter() - wall_before
-    after = (server.cpu_seconds(), own_cpu_seconds(), machine_busy_seconds())
+    results, (before, after, wall) = asyncio.run(
+        _run(server, session_ids, frames, seconds, json_frames)
+    )
     cpu, client_cpu, busy = ((a - b) / wall for a, b in zip(after, before, strict=True))
     for session_id in session_ids:
         http.post(f"/api/sessions/{session_id}/finalize")

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     inference_processes: bool = Field(
         default=True, description="Run live analysis in worker processes rather than threads."
     )
+    inference_pin_cpus: bool = Field(
+        default=True, description="Pin live analysis process i to CPU i (a dedicated machine)."
+    )
 
     # Privacy: learner frames are deleted this long after a session is finalized.
     frame_retention_hours: float = Field(default=24.0, ge=0)

@@ -40,8 +40,9 @@ class AnalysisUnavailableError(DancecoachError):
 class _Worker:
     """One analysis process and the pipe to it."""
 
-    def __init__(self, index: int, limits: FrameLimits) -> None:
+    def __init__(self, index: int, limits: FrameLimits, pin: bool) -> None:
         self.index = index
+        self._pin = pin
         self.streams = 0  # bound streams, for placing new ones
         self._limits = limits
         self._lock = threading.Lock()
@@ -55,7 +56,7 @@ class _Worker:
         parent, child = context.Pipe()
         process = context.Process(
             target=serve,
-            args=(child, self._limits),
+            args=(child, self._limits, self.index if self._pin else None),
             name=f"dancecoach-analysis-{self.index}",
             daemon=True,
         )
@@ -179,8 +180,9 @@ class RemoteFrameAnalyzer:
 class AnalysisProcessPool:
     """The analysis processes; `analyzer` binds a new stream to the least busy one."""
 
-    def __init__(self, processes: int, limits: FrameLimits) -> None:
-        self._workers = [_Worker(index, limits) for index in range(processes)]
+    def __init__(self, processes: int, limits: FrameLimits, *, pin_cpus: bool = True) -> None:
+        """pin_cpus: process i runs on CPU i (see analysis_process.pin_to_cpu)."""
+        self._workers = [_Worker(index, limits, pin_cpus) for index in range(processes)]
         self._keys = itertools.count(1)
         self._placing = threading.Lock()
 

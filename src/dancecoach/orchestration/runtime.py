@@ -62,7 +62,9 @@ class Runtime:
         analyzer_factory: AnalyzerFactory
         if settings.inference_processes and decode is None and tracker_factory is None:
             self.analysis_pool = AnalysisProcessPool(
-                settings.inference_workers, FrameLimits.from_settings(settings)
+                settings.inference_workers,
+                FrameLimits.from_settings(settings),
+                pin_cpus=settings.inference_pin_cpus,
             )
             analyzer_factory = self.analysis_pool.analyzer
         else:
