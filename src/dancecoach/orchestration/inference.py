@@ -48,7 +48,9 @@ class InferenceScheduler:
         # Index `workers` is the shared line; the others are the lanes.
         self._ready: list[deque[Schedulable]] = [deque() for _ in range(workers + 1)]
         self._entries: dict[int, _Entry] = {}
-        self._condition = threading.Condition()
+        self._lock = threading.Lock()
+        # One wake-up per thread, so a lane's frame wakes only the thread that may take it.
+        self._wakeups = [threading.Condition(self._lock) for _ in range(workers)]
         self._threads: list[threading.Thread] = []
         self._stopping = False
 
@@ -65,9 +67,10 @@ class InferenceScheduler:
             self._threads.append(thread)
 
     def stop(self) -> None:
-        with self._condition:
+        with self._lock:
             self._stopping = True
-            self._condition.notify_all()
+            for wakeup in self._wakeups:
+                wakeup.notify()
         for thread in self._threads:
             thread.join(timeout=30)
         self._threads.clear()
@@ -76,7 +79,7 @@ class InferenceScheduler:
         """Schedule the stream; lane binds it to one thread (None: any thread)."""
         if lane is not None and not 0 <= lane < self._workers:
             raise ValueError(f"lane {lane} does not exist ({self._workers} threads)")
-        with self._condition:
+        with self._lock:
             self._entries[id(stream)] = _Entry(lane)
 
     def _line(self, entry: _Entry) -> deque[Schedulable]:
@@ -85,8 +88,11 @@ class InferenceScheduler:
     def _enqueue(self, stream: Schedulable, entry: _Entry) -> None:
         entry.queued = True
         self._line(entry).append(stream)
-        # Only one thread may serve a lane, so wake them all and let the right one take it.
-        self._condition.notify_all()
+        if entry.lane is not None:
+            self._wakeups[entry.lane].notify()
+        else:
+            for wakeup in self._wakeups:  # any thread will do; the first one awake takes it
+                wakeup.notify()
 
     def _next(self, index: int) -> Schedulable | None:
         own, shared = self._ready[index], self._ready[self._workers]
@@ -98,7 +104,7 @@ class InferenceScheduler:
 
     def notify(self, stream: Schedulable) -> None:
         """The stream has a new frame: queue it unless it is queued or being analysed."""
-        with self._condition:
+        with self._lock:
             entry = self._entries.get(id(stream))
             if entry is None or entry.closed or entry.queued or entry.busy:
                 return
@@ -106,7 +112,7 @@ class InferenceScheduler:
 
     def unregister(self, stream: Schedulable) -> threading.Event:
         """Stop scheduling the stream; the returned event is set once no thread analyses it."""
-        with self._condition:
+        with self._lock:
             entry = self._entries.get(id(stream))
             if entry is None:
                 done = threading.Event()
@@ -122,10 +128,10 @@ class InferenceScheduler:
 
     def _run(self, index: int) -> None:
         while True:
-            with self._condition:
+            with self._lock:
                 stream = None
                 while not self._stopping and (stream := self._next(index)) is None:
-                    self._condition.wait()
+                    self._wakeups[index].wait()
                 if self._stopping or stream is None:
                     return
                 entry = self._entries[id(stream)]
@@ -137,7 +143,7 @@ class InferenceScheduler:
             except Exception:
                 log.exception("live frame analysis failed")
             finally:
-                with self._condition:
+                with self._lock:
                     entry.busy = False
                     if entry.closed:
                         self._entries.pop(id(stream), None)
