@@ -132,6 +132,15 @@ def _process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
 
 
+def _rss_mb(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    line = next((row for row in status.splitlines() if row.startswith("VmRSS:")), "VmRSS: 0 kB")
+    return int(line.split()[1]) / 1024
+
+
 class Server:
     """A `dancecoach serve` process for the benchmark."""
 
@@ -162,6 +171,10 @@ class Server:
     def cpu_seconds(self) -> float:
         """CPU used by the server and its live analysis processes (its children)."""
         return sum(_process_cpu_seconds(pid) for pid in [self.process.pid, *self._children()])
+
+    def memory_mb(self) -> tuple[float, list[float]]:
+        """Resident memory of the server process and of each analysis process, in MB."""
+        return _rss_mb(self.process.pid), [_rss_mb(pid) for pid in self._children()]
 
     def _children(self) -> list[int]:
         path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
@@ -396,6 +409,11 @@ def main() -> None:
                 )
                 rows.append(row)
                 print(row, flush=True)
+            main_mb, analysis_mb = server.memory_mb()
+            print(
+                f"server memory after {counts[-1]} sessions: {main_mb:.0f} MB main process, "
+                f"analysis processes {', '.join(f'{mb:.0f}' for mb in analysis_mb)} MB"
+            )
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
@@ -407,10 +425,12 @@ def main() -> None:
             f"{single.p50_ms / inference.p50_ms:.2f} back to back, "
             f"{single.p50_ms / inference.paced_p50_ms:.2f} paced (target <= 1.3)"
         )
-    within = [r.clients for r in rows if r.p95_ms <= TARGET_P95_MS and r.dropped == 0]
+    within = [r.clients for r in rows if r.p95_ms <= TARGET_P95_MS]
+    clean = [r.clients for r in rows if r.p95_ms <= TARGET_P95_MS and r.dropped == 0]
     print(
-        f"most concurrent 10-FPS sessions with p95 <= {TARGET_P95_MS:.0f} ms and no drops: "
-        f"{max(within) if within else 0} (target >= 14)"
+        f"most concurrent 10-FPS sessions with p95 <= {TARGET_P95_MS:.0f} ms: "
+        f"{max(within) if within else 0} (target >= 14); "
+        f"with no dropped frames as well: {max(clean) if clean else 0}"
     )
 
 
