@@ -49,8 +49,10 @@ typecheck: setup
 vitest: web
 	cd $(WEB) && npm run --silent typecheck && npm run --silent test
 
+# PostgreSQL tests use $$DANCECOACH_TEST_POSTGRES_URL, or a local server the script sets up.
 pytest: setup system-deps web
-	$(VENV)/bin/pytest
+	url=$${DANCECOACH_TEST_POSTGRES_URL:-$$(bash scripts/postgres_test_db.sh)} && \
+		DANCECOACH_TEST_POSTGRES_URL=$$url $(VENV)/bin/pytest
 
 test: lint typecheck vitest pytest
 

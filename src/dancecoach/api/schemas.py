@@ -9,6 +9,7 @@ Accuracies are 0..1; scores are 0-100; times are seconds of the reference video 
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -20,6 +21,7 @@ Severity = Literal["minor", "medium", "major"]
 Seconds = Annotated[float, Field(ge=0.0, le=86_400.0, allow_inf_nan=False)]
 Accuracy = Annotated[float, Field(ge=0.0, le=1.0)]
 Score = Annotated[float, Field(ge=0.0, le=100.0)]
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 class ErrorPublic(BaseModel):
@@ -184,6 +186,13 @@ class CompleteSectionRequest(BaseModel):
     start_s: Seconds | None = None
     end_s: Seconds | None = None
     title: str | None = Field(default=None, max_length=200)
+
+    @field_validator("title")
+    @classmethod
+    def _printable(cls, value: str | None) -> str | None:
+        """Control characters become spaces, as in section names (PostgreSQL refuses NUL)."""
+        cleaned = None if value is None else _CONTROL_CHARACTERS.sub(" ", value).strip()
+        return cleaned or None
 
     @model_validator(mode="after")
     def _ordered(self) -> CompleteSectionRequest:

@@ -33,16 +33,31 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _as_utc(value: datetime | None) -> datetime | None:
+    """Naive values are taken as UTC; aware ones are converted to it."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC on every backend (SQLite returns naive datetimes otherwise)."""
+    """Timezone-aware UTC on every backend, whatever the database's own time zone.
+
+    SQLite keeps no offset (it stores the wall time it is given and returns it naive), so values
+    are converted to UTC before they are stored; PostgreSQL returns timestamptz in the
+    connection's TimeZone setting (the server's zone by default), so results are converted back.
+    """
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return _as_utc(value)
+
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
+        return _as_utc(value)
 
 
 class Base(DeclarativeBase):
