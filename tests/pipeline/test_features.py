@@ -110,3 +110,17 @@ def test_points_outside_the_frame_get_zero_weight() -> None:
     weights = compute_features(low, 1.0).visibility
     assert weights[FEATURE_INDEX["left_knee_angle"]] == 0.0
     assert weights[FEATURE_INDEX["left_elbow_angle"]] > 0.9
+
+
+def test_poses_from_frames_of_different_shapes_get_their_own_aspect_ratio_in_one_call() -> None:
+    # Live comparison computes the learner's (webcam, 16:9) and the reference's (4:3) features
+    # together; each must equal its own single-pose result exactly.
+    learner = pose(Figure(left_arm_deg=60, right_knee_bend_deg=30))
+    reference = pose(Figure(left_arm_deg=120, left_elbow_bend_deg=45))
+    together = compute_features(np.stack([learner, reference]), np.array([16 / 9, 4 / 3]))
+    for index, (landmarks, aspect) in enumerate(((learner, 16 / 9), (reference, 4 / 3))):
+        alone = compute_features(landmarks, aspect)
+        np.testing.assert_array_equal(together[index].values, alone.values)
+        np.testing.assert_array_equal(together[index].visibility, alone.visibility)
+        np.testing.assert_array_equal(together[index].left_side_sign, alone.left_side_sign)
+    assert not np.array_equal(together[0].values, compute_features(learner, 4 / 3).values)

@@ -69,14 +69,19 @@ class FeatureComparison:
     def group_scores(self) -> dict[str, NDArray[np.float64]]:
         """0..1 per body-part group (NaN where nothing of the group was compared)."""
         scores: dict[str, NDArray[np.float64]] = {}
-        for group in BODY_PART_GROUPS:
-            columns = [i for i, spec in enumerate(FEATURES) if group in spec.groups]
-            weight = self.weight[..., columns]
-            total = weight.sum(axis=-1)
-            with np.errstate(invalid="ignore", divide="ignore"):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for group, columns in _GROUP_COLUMNS.items():
+                weight = self.weight[..., columns]
+                total = weight.sum(axis=-1)
                 credit = (weight * self.similarity[..., columns]).sum(axis=-1) / total
                 scores[group] = np.where(total > 0, rescale_credit(credit), np.nan)
         return scores
+
+
+_GROUP_COLUMNS: dict[str, NDArray[np.intp]] = {
+    group: np.array([i for i, spec in enumerate(FEATURES) if group in spec.groups], dtype=np.intp)
+    for group in BODY_PART_GROUPS
+}
 
 
 def rescale_credit(credit: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -219,9 +224,14 @@ def compare_poses(
     """
     if mirror:
         reference = mirror_landmarks(reference)
+    # Both poses in one call: this runs for every live frame, and numpy's per-call cost
+    # dominates arrays this small.
+    features = compute_features(
+        np.stack([user, reference]), np.array([user_aspect, reference_aspect])
+    )
     comparison = compare_features(
-        compute_features(user, user_aspect),
-        compute_features(reference, reference_aspect),
+        features[0],
+        features[1],
         None if importance is None else (mirror_importance(importance) if mirror else importance),
     )
     accuracy = float(comparison.accuracy)

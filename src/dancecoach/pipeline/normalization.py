@@ -17,8 +17,8 @@ from dancecoach.pipeline.landmarks import VISIBILITY, Landmark
 _OUT_OF_FRAME_MARGIN = 0.02
 _MIN_TORSO_LENGTH = 1e-6
 
-_SHOULDERS = [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER]
-_HIPS = [Landmark.LEFT_HIP, Landmark.RIGHT_HIP]
+_LEFT_SHOULDER, _RIGHT_SHOULDER = int(Landmark.LEFT_SHOULDER), int(Landmark.RIGHT_SHOULDER)
+_LEFT_HIP, _RIGHT_HIP = int(Landmark.LEFT_HIP), int(Landmark.RIGHT_HIP)
 
 
 def effective_visibility(landmarks: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -29,18 +29,23 @@ def effective_visibility(landmarks: NDArray[np.float32]) -> NDArray[np.float32]:
     return np.nan_to_num(visibility, nan=0.0).astype(np.float32)
 
 
-def to_body_frame(landmarks: NDArray[np.float32], aspect_ratio: float) -> NDArray[np.float64]:
+def to_body_frame(
+    landmarks: NDArray[np.float32], aspect_ratio: float | NDArray[np.float64]
+) -> NDArray[np.float64]:
     """Normalized image coordinates `(..., 33, 4)` -> body-frame xy `(..., 33, 2)`.
 
-    aspect_ratio is the frame's width / height: x is stretched by it so that both axes share
-    one unit before any angle is measured. Missing poses stay NaN.
+    aspect_ratio is the frame's width / height (one for all poses, or one per pose: shape
+    `(...)`): x is stretched by it so that both axes share one unit before any angle is
+    measured. Missing poses stay NaN.
     """
     xy = landmarks[..., :2].astype(np.float64)
+    per_point_aspect = np.asarray(aspect_ratio, dtype=np.float64)[..., None]
     # Pixel-proportional axes, y up.
-    points = np.stack([xy[..., 0] * aspect_ratio, -xy[..., 1]], axis=-1)
+    points = np.stack([xy[..., 0] * per_point_aspect, -xy[..., 1]], axis=-1)
 
-    shoulder_centre = points[..., _SHOULDERS, :].mean(axis=-2)
-    hip_centre = points[..., _HIPS, :].mean(axis=-2)
+    # (a + b) / 2 equals the pair's mean, without the per-call cost of mean() (hot path).
+    shoulder_centre = (points[..., _LEFT_SHOULDER, :] + points[..., _RIGHT_SHOULDER, :]) / 2.0
+    hip_centre = (points[..., _LEFT_HIP, :] + points[..., _RIGHT_HIP, :]) / 2.0
     body_centre = (shoulder_centre + hip_centre) / 2.0
     torso = shoulder_centre - hip_centre
     torso_length = np.linalg.norm(torso, axis=-1)
