@@ -26,6 +26,7 @@ from dancecoach.orchestration.live_analysis import (
     FrameLimits,
     default_tracker_factory,
 )
+from dancecoach.orchestration.native_memory import limit_arenas, release_freed_memory
 from dancecoach.pipeline.pose_model import pose_landmarker_bundle
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ class _Host:
         analyzer = self._analyzers.pop(key, None)
         if analyzer is not None:
             analyzer.close()
+            release_freed_memory()
 
     def close_all(self) -> None:
         for key in list(self._analyzers):
@@ -93,6 +95,7 @@ def pin_to_cpu(index: int) -> None:
 
 def serve(connection: Connection, limits: FrameLimits, cpu_index: int | None) -> None:
     """The process's main loop; returns when told to stop or when the server goes away."""
+    limit_arenas()
     if cpu_index is not None:
         pin_to_cpu(cpu_index)
     pose_landmarker_bundle()  # build the model once, before the first stream waits for it

@@ -25,6 +25,7 @@ import numpy as np
 
 from dancecoach.config import Settings
 from dancecoach.errors import ConflictError, DancecoachError, InvalidVideoError, NotFoundError
+from dancecoach.orchestration.native_memory import release_freed_memory
 from dancecoach.orchestration.playable import ensure_playable, playback_path
 from dancecoach.pipeline.sequence import PoseSequence
 from dancecoach.storage.files import DataLayout, is_valid_id, new_id, safe_filename, video_suffix
@@ -340,6 +341,9 @@ class ReferenceService:
                 failure_reason="Preprocessing failed unexpectedly; try uploading it again.",
             )
             return
+        finally:
+            # Extraction's detectors leave ~30-70 MB freed but kept by malloc per video.
+            release_freed_memory()
         self._store.update(
             reference_id,
             status="ready",
