@@ -13,3 +13,18 @@ from dancecoach.config import Settings
 def settings(tmp_path: Path) -> Settings:
     """Settings pointing at a fresh data folder, with no LLM key."""
     return Settings(data_dir=tmp_path / "data", openai_api_key=None, openai_base_url=None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pose_model_built_in_the_main_thread() -> None:
+    """Build the pose model bundle once, before any test starts a thread that needs it.
+
+    MediaPipe's metadata writer leaks temporary files, and pose_model silences their
+    ResourceWarnings with warnings.catch_warnings, which is process-wide and not thread-safe:
+    when a server thread built the bundle while pytest's own per-test warning capture was
+    being set up or restored, the warning escaped and failed an unrelated test (seen once in
+    test_api_honours_its_schema).
+    """
+    from dancecoach.pipeline.pose_model import pose_landmarker_bundle
+
+    pose_landmarker_bundle()
