@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -34,6 +33,7 @@ from dancecoach.storage.database import create_db_engine
 from dancecoach.storage.migrate import alembic_config, upgrade_to_head
 from dancecoach.storage.models import Base
 from tests.api.fakes import GREY, WHITE, FakeTracker, jpeg, reference_sequence, write_video
+from tests.api.polling import wait_until_settled
 from tests.api.wsclient import frame_binary, receive, receive_type
 
 # Test databases run in a zone far from UTC, as a server set up outside UTC would.
@@ -272,16 +272,6 @@ def test_live_session_round_trip_on_postgresql(postgres_url: str, tmp_path: Path
 # The library -----------------------------------------------------------------------------
 
 
-def _wait_until_settled(client: TestClient, reference_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        body: dict[str, Any] = client.get(f"/api/references/{reference_id}").json()
-        if body["status"] != "processing":
-            return body
-        time.sleep(0.2)
-    raise AssertionError("preprocessing did not finish")
-
-
 def test_reference_upload_list_rename_sections_and_delete_over_rest(
     postgres_url: str, tmp_path: Path
 ) -> None:
@@ -296,7 +286,7 @@ def test_reference_upload_list_rename_sections_and_delete_over_rest(
         assert response.status_code == 202, response.text
         uploaded = response.json()["reference_video_id"]
         # Preprocessing stores its progress, then the failure and its reason.
-        settled = _wait_until_settled(client, uploaded)
+        settled = wait_until_settled(client, uploaded)
         assert settled["status"] == "failed"
         assert "person" in settled["failure_reason"].lower()
         assert settled["name"] == "빈 방 💃"

@@ -12,19 +12,7 @@ from fastapi.testclient import TestClient
 from dancecoach.config import Settings
 from dancecoach.orchestration.runtime import Runtime
 from tests.api.fakes import write_video
-
-
-def _wait_until_settled(
-    client: TestClient, reference_id: str, timeout_s: float = 60
-) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        body: dict[str, Any] = client.get(f"/api/references/{reference_id}").json()
-        if body["status"] != "processing":
-            return body
-        assert 0.0 <= body["progress"] <= 1.0
-        time.sleep(0.2)
-    raise AssertionError("preprocessing did not finish")
+from tests.api.polling import wait_until_settled
 
 
 def test_upload_of_a_video_without_a_dancer_is_accepted_then_fails_with_a_reason(
@@ -40,7 +28,7 @@ def test_upload_of_a_video_without_a_dancer_is_accepted_then_fails_with_a_reason
     assert response.status_code == 202, response.text
     created = response.json()
     assert created["status"] == "processing"
-    settled = _wait_until_settled(client, created["reference_video_id"])
+    settled = wait_until_settled(client, created["reference_video_id"])
     assert settled["status"] == "failed"
     assert "person" in settled["failure_reason"].lower()
     assert settled["name"] == "Empty room"
@@ -258,7 +246,7 @@ def test_preprocessing_interrupted_by_a_restart_is_resumed(
     )
     db.dispose()
     with TestClient(create_app(settings, demo_reference=False)) as client:
-        settled = _wait_until_settled(client, reference_id)
+        settled = wait_until_settled(client, reference_id)
     # Extraction ran again to the end: this video has nobody in it.
     assert settled["status"] == "failed"
     assert "person" in settled["failure_reason"].lower()
