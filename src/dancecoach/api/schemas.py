@@ -9,11 +9,12 @@ Accuracies are 0..1; scores are 0-100; times are seconds of the reference video 
 from __future__ import annotations
 
 import math
-import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from dancecoach.storage.files import clean_display_text
 
 ReferenceStatus = Literal["processing", "ready", "failed"]
 SessionStatus = Literal["active", "finalized"]
@@ -21,7 +22,6 @@ Severity = Literal["minor", "medium", "major"]
 Seconds = Annotated[float, Field(ge=0.0, le=86_400.0, allow_inf_nan=False)]
 Accuracy = Annotated[float, Field(ge=0.0, le=1.0)]
 Score = Annotated[float, Field(ge=0.0, le=100.0)]
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 class ErrorPublic(BaseModel):
@@ -191,8 +191,7 @@ class CompleteSectionRequest(BaseModel):
     @classmethod
     def _printable(cls, value: str | None) -> str | None:
         """Control characters become spaces, as in section names (PostgreSQL refuses NUL)."""
-        cleaned = None if value is None else _CONTROL_CHARACTERS.sub(" ", value).strip()
-        return cleaned or None
+        return (None if value is None else clean_display_text(value)) or None
 
     @model_validator(mode="after")
     def _ordered(self) -> CompleteSectionRequest:

@@ -9,7 +9,6 @@ is not repeated.
 from __future__ import annotations
 
 import logging
-import re
 import shutil
 import tempfile
 import threading
@@ -28,7 +27,14 @@ from dancecoach.errors import ConflictError, DancecoachError, InvalidVideoError,
 from dancecoach.orchestration.native_memory import release_freed_memory
 from dancecoach.orchestration.playable import ensure_playable, playback_path
 from dancecoach.pipeline.sequence import PoseSequence
-from dancecoach.storage.files import DataLayout, is_valid_id, new_id, safe_filename, video_suffix
+from dancecoach.storage.files import (
+    DataLayout,
+    clean_display_text,
+    is_valid_id,
+    new_id,
+    safe_filename,
+    video_suffix,
+)
 from dancecoach.storage.models import ReferenceSection, ReferenceVideo
 from dancecoach.storage.reference_store import ReferenceStore
 from dancecoach.storage.session_store import SessionStore
@@ -39,8 +45,6 @@ _PROGRESS_MIN_STEP = 0.02
 _PROGRESS_MIN_INTERVAL_S = 0.5
 _THUMBNAIL_WIDTH = 320
 _POSE_CACHE_SIZE = 8
-_MAX_NAME_LENGTH = 200
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
 # Section bounds may overshoot the video by this much (rounding in clients).
 _SECTION_SLACK_S = 0.5
 
@@ -59,8 +63,7 @@ class VideoFacts:
 
 
 def clean_display_name(name: str, fallback: str) -> str:
-    cleaned = _CONTROL_CHARACTERS.sub(" ", name).strip()[:_MAX_NAME_LENGTH]
-    return cleaned or fallback
+    return clean_display_text(name) or fallback
 
 
 def probe(path: Path) -> VideoFacts:

@@ -37,6 +37,15 @@ def is_valid_id(value: str) -> bool:
     return bool(_ID_PATTERN.match(value))
 
 
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
+_MAX_DISPLAY_LENGTH = 200
+
+
+def clean_display_text(text: str) -> str:
+    """Control characters become spaces (PostgreSQL text refuses NUL); trimmed, at most 200."""
+    return _CONTROL_CHARACTERS.sub(" ", text).strip()[:_MAX_DISPLAY_LENGTH]
+
+
 def safe_filename(name: str, default: str = "video") -> str:
     """A display-safe file name: no folders, no control characters, no leading dots.
 
