@@ -5,8 +5,9 @@ On the 51 s stage clip sampled at 15 fps:
 - overhead ratio = (time per frame of everything except MediaPipe inference: decoding, grabbing
   skipped frames, resizing, colour conversion, result conversion, dancer selection) divided by
   the inference time per frame (target <= 0.1). Inference calls are timed one by one.
-Then the per-frame cost of live tracking (VIDEO mode) with num_poses 1 and 2, at 10 fps on a
-clip with two people and one with one person, which decides LiveTracker's default.
+Then the CPU cost per frame of live tracking, on one CPU, for 1 stream and for 7 streams taking
+turns (what one analysis process serves at 14 sessions): MediaPipe's PoseLandmarker, one per
+stream, against LiveTracker, whose one graph per thread serves every stream.
 
 Each extraction runs twice and the faster run counts: other work on a shared machine only ever
 slows a run down. The load average is printed so that a noisy run can be recognised.
@@ -20,15 +21,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
-
 from dancecoach.pipeline.detector import MediaPipePoseDetector, PoseDetector
 from dancecoach.pipeline.extraction import MAX_PEOPLE_IN_FILES, extract_video
 from dancecoach.pipeline.video import iter_frames
 
 CLIP = "single/stage_routine_51s.mp4"
-LIVE_CLIPS = (("single/stage_routine_51s.mp4", 0.0, 8.0), ("pairs/maybenot_student.mp4", 0.0, 8.0))
+LIVE_CLIP = "pairs/maybenot_student.mp4"
+LIVE_FRAMES = 420
 SAMPLE_FPS = 15.0
 LIVE_FPS = 10.0
 REPEATS = 2
@@ -85,19 +84,38 @@ def decode_only(path: Path) -> tuple[float, int]:
     return time.perf_counter() - start, frames
 
 
-def live_cost_ms(path: Path, start_s: float, end_s: float, num_poses: int) -> NDArray[np.float64]:
-    """Milliseconds per frame of VIDEO-mode tracking (image preparation + inference)."""
-    frames = list(iter_frames(path, LIVE_FPS, start_s, end_s))
-    detector = MediaPipePoseDetector("video", num_poses)
-    costs = []
+def live_cpu_ms(path: Path, streams: int, shared_graph: bool) -> float:
+    """CPU milliseconds per frame of live tracking, `streams` streams taking turns, one CPU."""
+    from dancecoach.pipeline.live_tracking import LiveTracker
+
+    frames = [frame for _, frame in iter_frames(path, LIVE_FPS)][:LIVE_FRAMES]
+    per_stream: list[Any]
+    if shared_graph:
+        per_stream = [LiveTracker() for _ in range(streams)]
+    else:
+        per_stream = [MediaPipePoseDetector("video", 1) for _ in range(streams)]
+
+    def track(tracker: Any, index: int) -> None:
+        if shared_graph:
+            tracker.process(frames[index % len(frames)], index / LIVE_FPS)
+        else:
+            tracker.detect(frames[index % len(frames)], round(index * 1000 / LIVE_FPS))
+
+    allowed = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(allowed)})
     try:
-        for timestamp_s, frame in frames:
-            started = time.perf_counter()
-            detector.detect(frame, round(timestamp_s * 1000))
-            costs.append((time.perf_counter() - started) * 1000)
+        for tracker in per_stream:
+            track(tracker, 0)  # one-off set-up and the first detection
+        started, count = time.process_time(), 0
+        for index in range(1, 1 + LIVE_FRAMES // streams):
+            for tracker in per_stream:
+                track(tracker, index)
+                count += 1
+        return (time.process_time() - started) * 1000 / count
     finally:
-        detector.close()
-    return np.array(costs[1:], dtype=np.float64)  # the first frame includes one-off set-up
+        os.sched_setaffinity(0, allowed)
+        for tracker in per_stream:
+            tracker.close()
 
 
 def main() -> None:
@@ -121,13 +139,15 @@ def main() -> None:
           f"{per_frame_overhead * 1000:.2f} ms/frame, of which reading frames "
           f"{decode_s / frames * 1000:.2f} ms")  # fmt: skip
     print(f"overhead ratio: {per_frame_overhead / per_frame_inference:.3f} (target <= 0.1)")
-    print(f"live tracking (VIDEO mode, {LIVE_FPS:g} fps, per frame incl. image preparation):")
-    for relative, start_s, end_s in LIVE_CLIPS:
-        for num_poses in (1, 2):
-            costs = live_cost_ms(footage_path(relative), start_s, end_s, num_poses)
-            p50, p95 = np.percentile(costs, [50, 95])
-            print(f"  {relative} num_poses={num_poses}: mean {costs.mean():5.1f} ms, "
-                  f"p50 {p50:5.1f} ms, p95 {p95:5.1f} ms")  # fmt: skip
+    live = footage_path(LIVE_CLIP)
+    print(f"live tracking, CPU ms per frame on one CPU ({LIVE_CLIP}, {LIVE_FPS:g} fps):")
+    for streams in (1, 7):
+        per_stream = live_cpu_ms(live, streams, shared_graph=False)
+        shared = live_cpu_ms(live, streams, shared_graph=True)
+        print(
+            f"  {streams} stream(s): a PoseLandmarker each {per_stream:5.2f}, "
+            f"LiveTracker (shared graph) {shared:5.2f}, ratio {shared / per_stream:.2f}"
+        )
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

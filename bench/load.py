@@ -93,7 +93,7 @@ class Inference:
 
 def bare_inference_ms(frames: list[bytes], count: int = 100) -> Inference:
     """Bare MediaPipe inference time, back to back and paced at the client frame rate."""
-    from dancecoach.pipeline.extraction import LiveTracker
+    from dancecoach.pipeline.live_tracking import LiveTracker
 
     images = [
         np.asarray(cv2.imdecode(np.frombuffer(f, np.uint8), cv2.IMREAD_COLOR), dtype=np.uint8)

@@ -1,4 +1,4 @@
-"""Pose extraction on real footage: rotation, several people, missing frames, bad files, live."""
+"""Pose extraction on real footage: rotation, several people, missing frames, bad files."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import pytest
 from numpy.typing import NDArray
 
 from dancecoach.errors import InvalidVideoError
-from dancecoach.pipeline.extraction import LiveTracker, extract_image, extract_video
+from dancecoach.pipeline.extraction import extract_image, extract_video
 from dancecoach.pipeline.landmarks import Landmark
 from dancecoach.pipeline.pose_model import pose_landmarker_bundle
 from dancecoach.pipeline.sequence import PoseSequence
 from dancecoach.pipeline.tracking import placement
-from dancecoach.pipeline.video import iter_frames, read_frame_at
+from dancecoach.pipeline.video import read_frame_at
 from tests.footage import footage, footage_root
 
 pytestmark = pytest.mark.footage
@@ -141,24 +141,6 @@ def test_still_images_with_and_without_a_person() -> None:
     white_end_screen = read_frame_at(footage("pairs/maybenot_teacher.mp4"), 21.3)
     assert extract_image(white_end_screen) is None
     assert extract_image(np.full((360, 640, 3), 128, np.uint8)) is None
-
-
-def test_live_tracker_follows_the_student_when_someone_appears_at_the_edge() -> None:
-    # A second person is partly visible at the student's frame edge around 10.9 s.
-    path = footage("pairs/maybenot_student.mp4")
-    tracker = LiveTracker()
-    try:
-        results = [
-            # The first frames repeat one timestamp, as a misbehaving client might send.
-            tracker.process(frame, 9.5 if i < 3 else t)
-            for i, (t, frame) in enumerate(iter_frames(path, 10, 9.5, 12.5))
-        ]
-    finally:
-        tracker.close()
-    found = [r for r in results if r is not None]
-    assert len(found) >= len(results) - 1
-    centres = np.array([placement(r, 720 / 1280).centre for r in found])
-    assert np.linalg.norm(np.diff(centres, axis=0), axis=1).max() < 0.15
 
 
 def test_not_a_video_and_missing_file_raise_clear_errors(tmp_path: Path) -> None:

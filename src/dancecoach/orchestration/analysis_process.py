@@ -10,7 +10,7 @@ A process has its own GIL. Messages (pickled tuples), each answered by one reply
     ("close", key)                                         -> ("ok", None)
     ("stop",)                                              -> the process exits
 
-The process first answers ("ready", None) once the pose model is built.
+The process first answers ("ready", None) once the pose models are loaded.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from dancecoach.orchestration.live_analysis import (
     default_tracker_factory,
 )
 from dancecoach.orchestration.native_memory import limit_arenas, release_freed_memory
-from dancecoach.pipeline.pose_model import pose_landmarker_bundle
+from dancecoach.pipeline.live_tracking import thread_graphs
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def serve(connection: Connection, limits: FrameLimits, cpu_index: int | None) ->
     limit_arenas()
     if cpu_index is not None:
         pin_to_cpu(cpu_index)
-    pose_landmarker_bundle()  # build the model once, before the first stream waits for it
+    thread_graphs()  # load the models once, before the first stream waits for them
     host = _Host(limits)
     connection.send(("ready", None))
     try:

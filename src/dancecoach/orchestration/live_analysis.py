@@ -116,7 +116,7 @@ def default_decoder(settings: Settings) -> ImageDecoder:
 
 
 def default_tracker_factory() -> PoseTracker:
-    from dancecoach.pipeline.extraction import LiveTracker
+    from dancecoach.pipeline.live_tracking import LiveTracker
 
     return LiveTracker()
 

@@ -33,16 +33,20 @@ class PoseDetector(Protocol):
     def close(self) -> None: ...
 
 
-def prepare_image(image_bgr: NDArray[np.uint8]) -> mediapipe.Image:
-    """Downscale to MAX_INPUT_SIDE and convert to MediaPipe's RGB image."""
+def prepare_rgb(image_bgr: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """The image downscaled to MAX_INPUT_SIDE, in RGB order."""
     height, width = image_bgr.shape[:2]
     longest = max(height, width)
     if longest > MAX_INPUT_SIDE:
         scale = MAX_INPUT_SIDE / longest
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
         image_bgr = np.asarray(cv2.resize(image_bgr, size, interpolation=cv2.INTER_LINEAR))
-    rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
-    return mediapipe.Image(image_format=mediapipe.ImageFormat.SRGB, data=rgb)
+    return np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+
+
+def prepare_image(image_bgr: NDArray[np.uint8]) -> mediapipe.Image:
+    """Downscale to MAX_INPUT_SIDE and convert to MediaPipe's RGB image."""
+    return mediapipe.Image(image_format=mediapipe.ImageFormat.SRGB, data=prepare_rgb(image_bgr))
 
 
 class MediaPipePoseDetector:

@@ -1,4 +1,4 @@
-"""Pose extraction from video files, single images and live frame streams."""
+"""Pose extraction from video files and single images (live streams: live_tracking.py)."""
 
 from __future__ import annotations
 
@@ -13,16 +13,13 @@ from numpy.typing import NDArray
 
 from dancecoach.pipeline.detector import PoseDetector, mediapipe_detector
 from dancecoach.pipeline.sequence import PoseSequence
-from dancecoach.pipeline.tracking import LiveFollower, most_central, select_dancer
+from dancecoach.pipeline.tracking import most_central, select_dancer
 from dancecoach.pipeline.video import iter_frames, probe_video, sample_times
 
 DetectorFactory = Callable[[], PoseDetector]
 Candidates = list[list[NDArray[np.float32]]]
 # People per frame considered in files (group videos, passers-by).
 MAX_PEOPLE_IN_FILES = 4
-# Live streams track one person: MediaPipe then skips its person detector while it keeps
-# tracking: about 18 ms a frame against 31-33 ms for two people (bench/extraction.py).
-MAX_PEOPLE_LIVE = 1
 # Chunks shorter than this are not worth a second detector.
 _MIN_CHUNK_S = 4.0
 
@@ -170,28 +167,3 @@ def extract_image(image_bgr: NDArray[np.uint8]) -> NDArray[np.float32] | None:
         _image_detectors.detector = detector
     poses = detector.detect(image_bgr, None)
     return most_central(poses, image_bgr.shape[1] / image_bgr.shape[0])
-
-
-class LiveTracker:
-    """Pose tracking for one live stream; call process() from one thread at a time."""
-
-    def __init__(
-        self, max_people: int = MAX_PEOPLE_LIVE, detector: PoseDetector | None = None
-    ) -> None:
-        self._detector = detector or mediapipe_detector("video", max_people)
-        self._follower = LiveFollower()
-        self._last_ms = -1
-
-    def process(
-        self, image_bgr: NDArray[np.uint8], timestamp_s: float
-    ) -> NDArray[np.float32] | None:
-        """The followed person's pose in this frame, or None when they are not found."""
-        # Video mode needs strictly increasing timestamps; clients may repeat or jump back.
-        timestamp_ms = max(round(timestamp_s * 1000), self._last_ms + 1)
-        self._last_ms = timestamp_ms
-        poses = self._detector.detect(image_bgr, timestamp_ms)
-        aspect_ratio = image_bgr.shape[1] / image_bgr.shape[0]
-        return self._follower.choose(poses, timestamp_ms / 1000.0, aspect_ratio)
-
-    def close(self) -> None:
-        self._detector.close()

@@ -60,21 +60,31 @@ def pose_landmarker_bundle(*, with_segmentation: bool = False) -> bytes:
         return _build_bundle(with_segmentation)
 
 
+def wheel_model(path: Path) -> bytes:
+    """One of the two model files shipped in the MediaPipe wheel."""
+    if not path.is_file():
+        raise RuntimeError(f"MediaPipe model file missing: {path} (mediapipe must be 0.10.21)")
+    return path.read_bytes()
+
+
+@lru_cache(maxsize=1)
+def pruned_landmark_model() -> bytes:
+    """The landmark model without its segmentation head (see model_pruning.py)."""
+    return blank_output(wheel_model(LANDMARK_MODEL), SEGMENTATION_OUTPUT)
+
+
 @lru_cache(maxsize=2)
 def _build_bundle(with_segmentation: bool) -> bytes:
-    for model in (DETECTOR_MODEL, LANDMARK_MODEL):
-        if not model.is_file():
-            raise RuntimeError(f"MediaPipe model file missing: {model} (mediapipe must be 0.10.21)")
     # MediaPipe's metadata writer leaves temporary files for the garbage collector; collect
     # them here so their ResourceWarnings do not surface later somewhere unrelated.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
-        landmark_model = LANDMARK_MODEL.read_bytes()
-        if not with_segmentation:
-            landmark_model = blank_output(landmark_model, SEGMENTATION_OUTPUT)
+        landmark_model = (
+            wheel_model(LANDMARK_MODEL) if with_segmentation else pruned_landmark_model()
+        )
         models = {
             "pose_detector.tflite": _with_image_metadata(
-                DETECTOR_MODEL.stem, DETECTOR_MODEL.read_bytes(), 127.5, 127.5
+                DETECTOR_MODEL.stem, wheel_model(DETECTOR_MODEL), 127.5, 127.5
             ),
             "pose_landmarks_detector.tflite": _with_image_metadata(
                 LANDMARK_MODEL.stem, landmark_model, 0.0, 255.0
