@@ -1,10 +1,11 @@
 """Keeping a long-lived analysis process's memory flat as streams come and go (glibc only).
 
-Every stream's pose tracker holds about 100 MB of native memory (MediaPipe graph, TFLite
-arenas). glibc keeps what a closed tracker freed and gives each graph thread an arena of its
-own: over four rounds of five streams opened and closed, an analysis process grew from 440 to
-640 MB and kept climbing. With two arenas and a trim after each close it stayed at 160 MB.
-Elsewhere (not glibc) both calls do nothing.
+glibc keeps what a process freed for later and gives each thread an arena of its own. When
+every stream had a MediaPipe graph of its own (~100 MB of native memory), an analysis process
+grew from 440 to 640 MB over four rounds of five streams opened and closed, and kept climbing;
+with two arenas and a trim after each close it stayed at 160 MB. Streams now share one graph
+per process (see live_tracking.py), but a stream's analyzer still allocates natively (images,
+reference features), so the guard stays. Elsewhere (not glibc) both calls do nothing.
 """
 
 from __future__ import annotations
