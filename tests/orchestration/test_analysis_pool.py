@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,9 +15,11 @@ import pytest
 
 from dancecoach.config import Settings
 from dancecoach.errors import InvalidImageError
+from dancecoach.orchestration import analysis_pool
 from dancecoach.orchestration.analysis_pool import (
     AnalysisProcessPool,
     AnalysisUnavailableError,
+    RemoteFrameAnalyzer,
 )
 from dancecoach.orchestration.live_analysis import (
     FrameAnalyzer,
@@ -78,6 +81,65 @@ def test_a_crashed_process_is_replaced_and_the_stream_goes_on(
         analyzer.close()
 
 
+def test_two_threads_calling_one_process_at_once_each_get_their_own_replies(
+    pool: AnalysisProcessPool,
+) -> None:
+    # Calls are pipelined: both requests sit in the pipe and the replies come back in order.
+    streams = [pool.analyzer(reference_sequence(), False) for _ in range(3)]
+    first, third = streams[0], streams[2]
+    assert first.lane == third.lane
+    failures: list[BaseException] = []
+
+    def run(analyzer: RemoteFrameAnalyzer, offset: float) -> None:
+        try:
+            for index in range(25):
+                timestamp = offset + index / 10
+                if index % 5 == 4:
+                    with pytest.raises(InvalidImageError):
+                        analyzer.analyze(b"not a jpeg", timestamp, time.monotonic())
+                    continue
+                result = analyzer.analyze(jpeg(), timestamp, time.monotonic())
+                assert result.timestamp_s == timestamp
+                assert result.warning == "no_person"
+        except BaseException as error:  # reported by the main thread
+            failures.append(error)
+
+    try:
+        threads = [
+            threading.Thread(target=run, args=(first, 100.0)),
+            threading.Thread(target=run, args=(third, 200.0)),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert not failures, failures
+    finally:
+        for stream in streams:
+            stream.close()
+
+
+def test_a_hung_process_is_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(analysis_pool, "_CALL_TIMEOUT_S", 2.0)
+    hanging = AnalysisProcessPool(1, FrameLimits.from_settings(Settings()))
+    hanging.start()
+    analyzer = hanging.analyzer(reference_sequence(), False)
+    try:
+        analyzer.warm_up()
+        pid = hanging.process_ids()[0]
+        assert pid is not None
+        os.kill(pid, signal.SIGSTOP)
+        started = time.monotonic()
+        with pytest.raises(AnalysisUnavailableError, match="restarted"):
+            analyzer.analyze(jpeg(), 1.0, time.monotonic())
+        assert time.monotonic() - started < 10
+        assert analyzer.analyze(jpeg(), 1.1, time.monotonic()).warning == "no_person"
+        assert hanging.process_ids()[0] not in (None, pid)
+    finally:
+        analyzer.close()
+        hanging.stop()
+
+
 @pytest.mark.footage
 def test_a_process_scores_real_frames_exactly_like_the_server_process(
     pool: AnalysisProcessPool,
@@ -117,8 +179,7 @@ def _resident_mb(pid: int) -> float:
 @pytest.mark.footage
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
 def test_a_process_gives_memory_back_as_streams_come_and_go() -> None:
-    # Each stream's tracker holds ~100 MB of native memory; a server runs for weeks, so a
-    # process must not keep what closed streams freed.
+    # A server runs for weeks: a process must not keep what closed streams freed.
     frames = [
         cv2.imencode(".jpg", frame)[1].tobytes()
         for _, frame in iter_frames(footage("single/shuffle.mp4"), 10, 1.0, 1.5)
@@ -137,7 +198,8 @@ def test_a_process_gives_memory_back_as_streams_come_and_go() -> None:
             for analyzer in analyzers:
                 analyzer.close()
             after_round.append(_resident_mb(pid))
-        # Without giving memory back this grew ~150 MB a round.
+        # When each stream had its own MediaPipe graph and nothing was given back, this grew
+        # ~150 MB a round.
         print("analysis process MB after each round:", [round(m) for m in after_round])
         assert after_round[-1] - after_round[0] < 60, after_round
     finally:

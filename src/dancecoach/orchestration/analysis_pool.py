@@ -1,9 +1,11 @@
 """Analysis processes for live streams, seen from the server (see analysis_process.py).
 
-Each stream is bound to one process for its life (its pose tracker lives there), the process
-hosting the fewest streams. Inference thread i is the only caller of process i's frame
-analyses, so every call is one request and one reply on the pipe; opens and closes from other
-threads take the same lock. A process that dies or hangs is replaced; its streams re-open on
+Each stream is bound to one process for its life (its tracking state lives there), the process
+hosting the fewest streams. Several inference threads may call one process at once: requests
+go down the pipe in the order they are sent and the process answers them in that order, so the
+process finds its next frame already waiting when it finishes one. One waiting caller at a time
+reads replies and hands each to its caller; it usually finds its own first, so no reply waits
+for an extra thread to wake up. A process that dies or hangs is replaced; its streams re-open on
 their next frame (the tracker starts afresh, nothing stored is lost).
 """
 
@@ -14,7 +16,10 @@ import itertools
 import logging
 import multiprocessing
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -26,7 +31,7 @@ from dancecoach.pipeline.sequence import PoseSequence
 
 log = logging.getLogger(__name__)
 
-# Importing MediaPipe and building the model takes a few seconds; a loaded machine needs more.
+# Importing MediaPipe and loading the models takes a few seconds; a loaded machine needs more.
 _START_TIMEOUT_S = 120.0
 # One frame takes ~12 ms and opening a stream ~0.1 s; far beyond that the process is stuck.
 _CALL_TIMEOUT_S = 30.0
@@ -37,18 +42,31 @@ class AnalysisUnavailableError(DancecoachError):
     """An analysis process failed; it is being replaced."""
 
 
+class _ProcessGoneError(Exception):
+    """The pipe to the analysis process broke or it never became ready."""
+
+
+Reply = Future[Any]
+
+
 class _Worker:
-    """One analysis process and the pipe to it."""
+    """One analysis process, the pipe to it and the replies it owes."""
 
     def __init__(self, index: int, limits: FrameLimits, pin: bool) -> None:
         self.index = index
         self._pin = pin
         self.streams = 0  # bound streams, for placing new ones
         self._limits = limits
-        self._lock = threading.Lock()
+        # Sending, and queueing the reply it will get, happen together under this lock.
+        self._send_lock = threading.Lock()
+        # Guards the replies owed and who reads them; callers wait on it for their reply.
+        self._replies = threading.Condition()
+        self._pending: deque[Reply] = deque()
+        self._reader: int | None = None  # the thread reading replies now, if any
         self._process: BaseProcess | None = None
         self._connection: Connection | None = None
         self._ready = False
+        self._generation = 0
         self._open_keys: set[int] = set()  # streams open in the current process
 
     def start(self) -> None:
@@ -63,6 +81,9 @@ class _Worker:
         process.start()
         child.close()
         self._process, self._connection, self._ready = process, parent, False
+        with self._replies:
+            self._pending, self._reader = deque(), None
+        self._generation += 1
         self._open_keys.clear()
 
     @property
@@ -70,58 +91,119 @@ class _Worker:
         return None if self._process is None else self._process.pid
 
     def stop(self) -> None:
-        with self._lock:
+        with self._send_lock:
             self._halt(graceful=True)
 
     def call(self, key: int, opener: tuple[Any, ...], message: tuple[Any, ...] | None) -> Any:
         """Send message for stream key, opening the stream first if this process lacks it."""
-        with self._lock:
-            try:
-                if key not in self._open_keys:
-                    self._exchange(opener)
-                    self._open_keys.add(key)
-                return None if message is None else self._exchange(message)
-            except (EOFError, OSError, TimeoutError) as error:
-                log.error("analysis process %d failed (%s); starting a new one", self.index, error)
-                self._halt(graceful=False)
-                self.start()
-                raise AnalysisUnavailableError(
-                    "Live analysis restarted after a failure; the next frames are scored again."
-                ) from error
+        generation = self._generation
+        try:
+            replies = self._send(key, opener, message)
+            value = None
+            for reply in replies:
+                value = self._await(reply, _CALL_TIMEOUT_S)
+            return value if message is not None else None
+        except (_ProcessGoneError, TimeoutError, EOFError, OSError) as error:
+            self._replace(generation, error)
+            raise AnalysisUnavailableError(
+                "Live analysis restarted after a failure; the next frames are scored again."
+            ) from error
 
     def forget(self, key: int) -> None:
         """Close stream key in the process, if it is open there."""
-        with self._lock:
-            if key not in self._open_keys:
-                return
-            self._open_keys.discard(key)
+        try:
+            with self._send_lock:
+                if key not in self._open_keys:
+                    return
+                self._open_keys.discard(key)
+                (reply,) = self._send_locked([("close", key)])
+            self._await(reply, _STOP_TIMEOUT_S)
+        except (_ProcessGoneError, TimeoutError, EOFError, OSError):
+            log.warning("analysis process %d did not confirm a close", self.index)
+
+    def _send(
+        self, key: int, opener: tuple[Any, ...], message: tuple[Any, ...] | None
+    ) -> list[Reply]:
+        with self._send_lock:
+            opening = key not in self._open_keys
+            messages = [opener] if opening else []
+            if message is not None:
+                messages.append(message)
+            replies = self._send_locked(messages)
+            self._open_keys.add(key)
+        if opening:
             try:
-                self._exchange(("close", key))
-            except (EOFError, OSError, TimeoutError):
-                log.warning("analysis process %d did not confirm a close", self.index)
+                self._await(replies[0], _CALL_TIMEOUT_S)
+            except DancecoachError:
+                with self._send_lock:
+                    self._open_keys.discard(key)  # opening failed: try again next time
+        return replies
 
-    def _exchange(self, message: tuple[Any, ...]) -> Any:
+    def _send_locked(self, messages: list[tuple[Any, ...]]) -> list[Reply]:
+        """Send the messages in order; the caller holds the send lock."""
         connection = self._connection
-        assert connection is not None, "the analysis process was not started"
-        if not self._ready:
-            self._receive(connection, _START_TIMEOUT_S)
+        if connection is None:
+            raise _ProcessGoneError("the analysis process is stopped")
+        if not self._ready:  # nothing was sent yet, so nobody else reads the pipe
+            if not connection.poll(_START_TIMEOUT_S):
+                raise TimeoutError(f"not ready within {_START_TIMEOUT_S:.0f} s")
+            connection.recv()  # ("ready", None): the models are loaded
             self._ready = True
-        connection.send(message)
-        status, value = self._receive(connection, _CALL_TIMEOUT_S)
-        if status == "error":
-            raise value
-        return value
+        replies: list[Reply] = []
+        for message in messages:
+            reply: Reply = Future()
+            with self._replies:
+                self._pending.append(reply)
+            replies.append(reply)
+            connection.send(message)
+        return replies
 
-    @staticmethod
-    def _receive(connection: Connection, timeout_s: float) -> tuple[str, Any]:
-        if not connection.poll(timeout_s):
-            raise TimeoutError(f"no reply within {timeout_s:.0f} s")
-        reply: tuple[str, Any] = connection.recv()
-        return reply
+    def _await(self, reply: Reply, timeout_s: float) -> Any:
+        """The reply's value (or its error), reading the pipe while nobody else does."""
+        deadline = time.monotonic() + timeout_s
+        me = threading.get_ident()
+        with self._replies:
+            while not reply.done() and self._reader is not None:
+                if not self._replies.wait(max(0.0, deadline - time.monotonic())):
+                    raise TimeoutError(f"no reply within {timeout_s:.0f} s")
+            if reply.done():
+                return reply.result()
+            self._reader = me
+            pending, connection = self._pending, self._connection
+        try:
+            while not reply.done():
+                if connection is None or not connection.poll(deadline - time.monotonic()):
+                    raise TimeoutError(f"no reply within {timeout_s:.0f} s")
+                status, value = connection.recv()
+                with self._replies:
+                    owed = pending.popleft()  # empty only if the process was replaced
+                    self._replies.notify_all()
+                if status == "error":
+                    owed.set_exception(value)
+                else:
+                    owed.set_result(value)
+        except (EOFError, OSError, IndexError) as error:
+            _fail_all(pending, self._replies, f"analysis process {self.index}: {error!r}")
+        finally:
+            with self._replies:
+                if self._reader == me:  # a replacement process may have a reader already
+                    self._reader = None
+                self._replies.notify_all()
+        return reply.result()
+
+    def _replace(self, generation: int, error: BaseException) -> None:
+        """Replace the process, unless another caller already did since `generation`."""
+        with self._send_lock:
+            if generation != self._generation:
+                return
+            log.error("analysis process %d failed (%s); starting a new one", self.index, error)
+            self._halt(graceful=False)
+            self.start()
 
     def _halt(self, *, graceful: bool) -> None:
         process, connection = self._process, self._connection
         self._process = self._connection = None
+        _fail_all(self._pending, self._replies, f"analysis process {self.index} was stopped")
         if connection is not None:
             if graceful:
                 with contextlib.suppress(OSError):
@@ -132,6 +214,17 @@ class _Worker:
             if process.is_alive():
                 process.kill()
                 process.join(_STOP_TIMEOUT_S)
+
+
+def _fail_all(pending: deque[Reply], lock: threading.Condition, why: str) -> None:
+    """Fail every reply still owed by a process that is gone."""
+    with lock:
+        owed = list(pending)
+        pending.clear()
+        lock.notify_all()
+    for reply in owed:
+        if not reply.done():
+            reply.set_exception(_ProcessGoneError(why))
 
 
 class RemoteFrameAnalyzer:

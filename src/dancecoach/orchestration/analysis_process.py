@@ -21,6 +21,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from dancecoach.errors import DancecoachError
+from dancecoach.orchestration.gc_pauses import freeze_startup_objects
 from dancecoach.orchestration.live_analysis import (
     FrameAnalyzer,
     FrameLimits,
@@ -100,6 +101,7 @@ def serve(connection: Connection, limits: FrameLimits, cpu_index: int | None) ->
         pin_to_cpu(cpu_index)
     thread_graphs()  # load the models once, before the first stream waits for them
     host = _Host(limits)
+    freeze_startup_objects()
     connection.send(("ready", None))
     try:
         while True:

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from dancecoach.config import Settings
 from dancecoach.orchestration.analysis_pool import AnalysisProcessPool
+from dancecoach.orchestration.gc_pauses import freeze_startup_objects
 from dancecoach.orchestration.inference import InferenceScheduler
 from dancecoach.orchestration.live_analysis import (
     AnalyzerFactory,
@@ -57,10 +58,14 @@ class Runtime:
         self.layout.ensure()
         self.db = Database.from_settings(settings)
         upgrade_to_head(self.db.engine)
-        self.inference = InferenceScheduler(settings.inference_workers)
         self.analysis_pool: AnalysisProcessPool | None = None
         analyzer_factory: AnalyzerFactory
-        if settings.inference_processes and decode is None and tracker_factory is None:
+        in_processes = settings.inference_processes and decode is None and tracker_factory is None
+        # Two threads a process keep its next frame waiting in the pipe (see inference.py).
+        self.inference = InferenceScheduler(
+            settings.inference_workers, threads_per_lane=2 if in_processes else 1
+        )
+        if in_processes:
             self.analysis_pool = AnalysisProcessPool(
                 settings.inference_workers,
                 FrameLimits.from_settings(settings),
@@ -118,6 +123,7 @@ class Runtime:
                 name="frame-retention",
             )
         )
+        freeze_startup_objects()
 
     def _ensure_demo(self) -> None:
         try:
