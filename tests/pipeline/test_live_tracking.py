@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pytest
 from numpy.typing import NDArray
 
 from dancecoach.pipeline.detector import MediaPipePoseDetector
-from dancecoach.pipeline.live_tracking import LiveTracker, model_resource_folder
+from dancecoach.pipeline.live_tracking import (
+    LiveTracker,
+    model_resource_folder,
+    private_temp_folder,
+)
 from dancecoach.pipeline.pose_model import pruned_landmark_model
 from dancecoach.pipeline.tracking import placement
 from dancecoach.pipeline.video import iter_frames
@@ -98,3 +106,18 @@ def test_live_tracking_runs_the_pruned_landmark_model() -> None:
     assert landmark.read_bytes() == pruned_landmark_model()
     assert (folder / "mediapipe/modules/pose_detection/pose_detection.tflite").is_file()
     assert not list(folder.rglob("*.partial"))
+
+
+def test_models_are_not_loaded_from_a_folder_others_can_write_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    shared = tmp_path / f"dancecoach-pose-models-{os.getuid()}"
+    shared.mkdir()
+    shared.chmod(0o777)  # planted by someone else, or left world-writable
+    chosen = private_temp_folder("dancecoach-pose-models")
+    assert chosen != shared
+    assert chosen.parent == tmp_path
+    assert chosen.stat().st_mode & 0o077 == 0
+    shared.chmod(0o700)
+    assert private_temp_folder("dancecoach-pose-models") == shared

@@ -15,14 +15,15 @@ tracking work, the region of interest (ROI) for the next frame, lives in each st
 That is what `PoseLandmarker` does for one person in video mode, with the same models (the
 pruned landmark model, see pose_model.py), calculators and thresholds, and the same jitter
 filter (landmark_smoothing.py). MediaPipe's legacy subgraphs load models from a resource
-folder, so the two models are written to one (in the system's temporary directory, named by
-their content).
+folder, so the two models are written to one (a private folder in the system's temporary
+directory, named by their content).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import tempfile
 import threading
 from pathlib import Path
@@ -124,8 +125,8 @@ node {
 
 
 def _write_once(path: Path, content: bytes) -> None:
-    """Write the file unless it holds content already (atomic, safe between processes)."""
-    if path.is_file() and path.stat().st_size == len(content):
+    """Write the file unless it holds exactly this content (atomic, safe between processes)."""
+    if path.is_file() and path.read_bytes() == content:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
@@ -133,19 +134,29 @@ def _write_once(path: Path, content: bytes) -> None:
     partial.replace(path)
 
 
+def private_temp_folder(name: str) -> Path:
+    """A folder in the temporary directory that only this user can write to."""
+    folder = Path(tempfile.gettempdir()) / f"{name}-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    status = folder.lstat()
+    if not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid() or status.st_mode & 0o022:
+        return Path(tempfile.mkdtemp(prefix=f"{name}-"))  # someone else's: use a fresh one
+    return folder
+
+
 _resources_lock = threading.Lock()
 _resource_folder: Path | None = None
 
 
 def model_resource_folder() -> Path:
-    """The folder MediaPipe's subgraphs load the two models from (created once per process)."""
+    """The folder MediaPipe's subgraphs load the two models from (set up once per process)."""
     global _resource_folder
     with _resources_lock:
         if _resource_folder is None:
             landmark_model = pruned_landmark_model()
             detector_model = wheel_model(DETECTOR_MODEL)
             digest = hashlib.sha256(landmark_model + detector_model).hexdigest()[:16]
-            folder = Path(tempfile.gettempdir()) / f"dancecoach-pose-models-{digest}"
+            folder = private_temp_folder("dancecoach-pose-models") / digest
             _write_once(folder / _LANDMARK_MODEL_PATH, landmark_model)
             _write_once(folder / _DETECTOR_MODEL_PATH, detector_model)
             # Process-wide; only the legacy subgraphs read it (the Tasks API gets model bytes).
