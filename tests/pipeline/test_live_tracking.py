@@ -15,6 +15,7 @@ from dancecoach.pipeline.live_tracking import (
     LiveTracker,
     model_resource_folder,
     private_temp_folder,
+    thread_graphs,
 )
 from dancecoach.pipeline.pose_model import pruned_landmark_model
 from dancecoach.pipeline.tracking import placement
@@ -121,3 +122,21 @@ def test_models_are_not_loaded_from_a_folder_others_can_write_to(
     assert chosen.stat().st_mode & 0o077 == 0
     shared.chmod(0o700)
     assert private_temp_folder("dancecoach-pose-models") == shared
+
+
+def test_after_a_graph_failure_the_next_frame_is_tracked_with_fresh_graphs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    frames = frames_of("single/shuffle.mp4", 3.0, 3.5)
+    tracker = LiveTracker()
+    assert tracker.process(frames[0][1], 3.0) is not None
+    broken = thread_graphs()
+
+    def fail(*_: object) -> None:
+        raise RuntimeError("CalculatorGraph::Run() failed")
+
+    monkeypatch.setattr(broken, "landmarks", fail)
+    with pytest.raises(RuntimeError):
+        tracker.process(frames[1][1], 3.1)
+    assert thread_graphs() is not broken
+    assert tracker.process(frames[2][1], 3.2) is not None

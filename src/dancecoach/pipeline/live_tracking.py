@@ -21,6 +21,7 @@ directory, named by their content).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -233,6 +234,15 @@ def thread_graphs() -> PoseGraphs:
     return graphs
 
 
+def _discard_thread_graphs() -> None:
+    """Drop this thread's graphs: a MediaPipe graph that failed keeps failing."""
+    graphs: PoseGraphs | None = getattr(_thread_graphs, "graphs", None)
+    _thread_graphs.graphs = None
+    if graphs is not None:
+        with contextlib.suppress(Exception):
+            graphs.close()
+
+
 class LiveTracker:
     """Pose tracking for one live stream; call process() from one thread at a time.
 
@@ -258,11 +268,17 @@ class LiveTracker:
             image_format=image_frame.ImageFormat.SRGB, data=rgb
         )
         graphs = thread_graphs()
-        if self._roi is None:
-            self._roi = graphs.find(image)
+        try:
             if self._roi is None:
-                return None
-        tracked = graphs.landmarks(image, self._roi)
+                self._roi = graphs.find(image)
+                if self._roi is None:
+                    return None
+            tracked = graphs.landmarks(image, self._roi)
+        except Exception:
+            _discard_thread_graphs()  # every stream of this thread gets fresh graphs
+            self._roi = None
+            self._smoother.reset()
+            raise
         if tracked is None:
             self._roi = None  # lost: look for the person afresh on the next frame
             self._smoother.reset()
