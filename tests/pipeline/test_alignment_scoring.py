@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dancecoach.pipeline.alignment import poses_at, reference_pose_at
 from dancecoach.pipeline.moments import Section
@@ -136,3 +138,31 @@ def test_a_uniformly_wrong_performance_still_gets_short_problem_segments() -> No
     assert report.overall_score < 30
     assert report.problem_segments
     assert all(s.end_s - s.start_s <= 3.6 for s in report.problem_segments)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    missing=st.lists(st.booleans(), min_size=1, max_size=8),
+    times=st.lists(st.floats(-0.2, 0.8, allow_nan=False), min_size=1, max_size=10),
+)
+def test_one_time_reads_the_same_pose_as_the_array_version(
+    missing: list[bool], times: list[float]
+) -> None:
+    """The live path (scalar) and the offline path (arrays) agree, gaps and edges included."""
+    full = sequence(routine(2.0))
+    landmarks = full.landmarks[: len(missing)].copy()
+    landmarks[np.array(missing)] = np.nan
+    reference = dataclasses.replace(
+        full, landmarks=landmarks, timestamps_s=full.timestamps_s[: len(missing)]
+    )
+    stamps = reference.timestamps_s
+    # Besides random times: every frame time and the half-frame edges around it.
+    edges = [t + d for t in stamps for d in (0.0, 0.5 / reference.fps, -0.5 / reference.fps)]
+    for time_s in [*times, *edges]:
+        expected = poses_at(reference, np.array([time_s]))[0]
+        pose = reference_pose_at(reference, time_s)
+        if np.isnan(expected[0, 0]):
+            assert pose is None, time_s
+        else:
+            assert pose is not None, time_s
+            np.testing.assert_array_equal(pose, expected)

@@ -7,6 +7,7 @@ which cues to show. One analyzer per stream; calls are sequential, never concurr
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable
@@ -19,9 +20,9 @@ from numpy.typing import NDArray
 from dancecoach.config import Settings
 from dancecoach.orchestration.cues import CueDebouncer
 from dancecoach.pipeline.alignment import reference_pose_at
-from dancecoach.pipeline.comparison import compare_poses, feature_importance
+from dancecoach.pipeline.comparison import compare_poses, feature_importance, mirror_importance
 from dancecoach.pipeline.features import compute_features
-from dancecoach.pipeline.landmarks import VISIBILITY, Landmark
+from dancecoach.pipeline.landmarks import VISIBILITY, Landmark, mirror_landmarks
 from dancecoach.pipeline.results import JointError
 from dancecoach.pipeline.sequence import PoseSequence
 
@@ -154,12 +155,19 @@ class FrameAnalyzer:
         decode: ImageDecoder,
         tracker_factory: TrackerFactory,
     ) -> None:
-        self._reference = reference
-        self._mirror = mirror
         # Weighted like offline scoring, so live accuracy and section reports agree.
-        self._importance = feature_importance(
+        importance = feature_importance(
             compute_features(reference.landmarks, reference.aspect_ratio)
         )
+        if mirror:
+            # Mirrored once here rather than twice a frame (comparison and ghost): the same
+            # poses as compare_poses(mirror=True) would compare.
+            reference = dataclasses.replace(
+                reference, landmarks=mirror_landmarks(reference.landmarks)
+            )
+            importance = mirror_importance(importance)
+        self._reference = reference
+        self._importance = importance
         self._decode = decode
         self._tracker_factory = tracker_factory
         self._tracker: PoseTracker | None = None
@@ -208,16 +216,14 @@ class FrameAnalyzer:
                 user_aspect,
                 reference_pose,
                 self._reference.aspect_ratio,
-                mirror=self._mirror,
+                mirror=False,  # the reference is mirrored already
                 importance=self._importance,
             )
             if not math.isnan(comparison.accuracy):
                 accuracy = float(comparison.accuracy)
             part_scores = dict(comparison.part_scores)
             errors = comparison.errors
-            ghost = _ghost(
-                reference_pose, self._reference.aspect_ratio, pose, user_aspect, self._mirror
-            )
+            ghost = _ghost(reference_pose, self._reference.aspect_ratio, pose, user_aspect)
             if float(np.nanmean(pose[_BODY_POINTS, VISIBILITY])) < _LOW_CONFIDENCE_VISIBILITY:
                 warning = "low_confidence"
         if self._cue_reset_requested:
@@ -244,11 +250,10 @@ def _ghost(
     reference_aspect: float,
     user_pose: NDArray[np.float32],
     user_aspect: float,
-    mirror: bool,
 ) -> NDArray[np.float32] | None:
     from dancecoach.pipeline.ghost import project_reference_onto_user
 
     ghost = project_reference_onto_user(
-        reference_pose, reference_aspect, user_pose, user_aspect, mirror=mirror
+        reference_pose, reference_aspect, user_pose, user_aspect, mirror=False
     )
     return None if np.isnan(ghost[:, :2]).all() else ghost

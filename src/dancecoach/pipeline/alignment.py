@@ -8,6 +8,7 @@ late, so that timing is measured as a lag instead of being scored as wrong shape
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,9 +70,42 @@ def poses_at(reference: PoseSequence, times_s: NDArray[np.float64]) -> NDArray[n
 
 
 def reference_pose_at(reference: PoseSequence, time_s: float) -> NDArray[np.float32] | None:
-    """The reference pose `(33, 4)` at one time (seconds), or None where there is none."""
-    pose = poses_at(reference, np.array([time_s]))[0]
-    return None if np.isnan(pose[0, 0]) else pose
+    """The reference pose `(33, 4)` at one time (seconds), or None where there is none.
+
+    The same pose as poses_at, worked out with scalars: this runs for every live frame, where
+    the per-call cost of poses_at's array operations outweighs the arithmetic.
+    """
+    count = len(reference)
+    if count == 0:
+        return None
+    stamps = reference.timestamps_s
+    half_frame = 0.5 / reference.fps
+    if not stamps[0] - half_frame <= time_s <= stamps[-1] + half_frame:
+        return None
+    if count == 1:
+        return _present(reference.landmarks[0].copy())
+    upper = min(max(int(np.searchsorted(stamps, time_s, side="right")), 1), count - 1)
+    lower = upper - 1
+    start_s, end_s = float(stamps[lower]), float(stamps[upper])
+    span = end_s - start_s
+    fraction = min(max((time_s - start_s) / (span if span > 0 else 1.0), 0.0), 1.0)
+    before, after = reference.landmarks[lower], reference.landmarks[upper]
+    before_present = not math.isnan(before[0, 0])
+    after_present = not math.isnan(after[0, 0])
+    usable = (before_present and after_present) or (
+        (before_present and time_s - start_s <= half_frame)
+        or (after_present and end_s - time_s <= half_frame)
+    )
+    if not usable:
+        return None
+    # Fill a missing neighbour from the other, as poses_at does.
+    before, after = (before, after) if before_present else (after, after)
+    after = after if after_present else before
+    return _present(before + (after - before) * np.float32(fraction))
+
+
+def _present(pose: NDArray[np.float32]) -> NDArray[np.float32] | None:
+    return None if math.isnan(pose[0, 0]) else pose
 
 
 def _nearest_frame_features(

@@ -68,20 +68,19 @@ class FeatureComparison:
 
     def group_scores(self) -> dict[str, NDArray[np.float64]]:
         """0..1 per body-part group (NaN where nothing of the group was compared)."""
-        scores: dict[str, NDArray[np.float64]] = {}
+        # Sums per group as one product with the membership matrix: a handful of numpy calls
+        # whatever the number of groups (this runs for every live frame).
+        total = self.weight @ _GROUP_MEMBERSHIP
         with np.errstate(invalid="ignore", divide="ignore"):
-            for group, columns in _GROUP_COLUMNS.items():
-                weight = self.weight[..., columns]
-                total = weight.sum(axis=-1)
-                credit = (weight * self.similarity[..., columns]).sum(axis=-1) / total
-                scores[group] = np.where(total > 0, rescale_credit(credit), np.nan)
-        return scores
+            credit = ((self.weight * self.similarity) @ _GROUP_MEMBERSHIP) / total
+            scores = np.where(total > 0, rescale_credit(credit), np.nan)
+        return {group: scores[..., index] for index, group in enumerate(BODY_PART_GROUPS)}
 
 
-_GROUP_COLUMNS: dict[str, NDArray[np.intp]] = {
-    group: np.array([i for i, spec in enumerate(FEATURES) if group in spec.groups], dtype=np.intp)
-    for group in BODY_PART_GROUPS
-}
+# (features, groups): 1 where the feature belongs to the group.
+_GROUP_MEMBERSHIP: NDArray[np.float64] = np.array(
+    [[1.0 if group in spec.groups else 0.0 for group in BODY_PART_GROUPS] for spec in FEATURES]
+)
 
 
 def rescale_credit(credit: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -119,8 +118,12 @@ def compare_features(
     base = FEATURE_WEIGHTS if importance is None else FEATURE_WEIGHTS * importance
     weight = np.where(visibility >= MIN_VISIBILITY, visibility * base, 0.0)
     weight = np.where(np.isnan(difference), 0.0, weight)
-    similarity = np.nan_to_num(feature_similarity(difference), nan=0.0)
-    return FeatureComparison(user, reference, np.nan_to_num(difference), weight, similarity)
+    # Features are finite or NaN (never infinite): where/isnan is nan_to_num at a third of the
+    # per-call cost, which counts on every live frame.
+    similarity = feature_similarity(difference)
+    similarity = np.where(np.isnan(similarity), 0.0, similarity)
+    difference = np.where(np.isnan(difference), 0.0, difference)
+    return FeatureComparison(user, reference, difference, weight, similarity)
 
 
 def feature_importance(reference: PoseFeatures) -> NDArray[np.float64]:

@@ -7,14 +7,16 @@ should be, whatever their size or position in the webcam picture.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import NDArray
 
 from dancecoach.pipeline.landmarks import VISIBILITY, Landmark, mirror_landmarks
 from dancecoach.pipeline.normalization import to_body_frame
 
-_SHOULDERS = [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER]
-_HIPS = [Landmark.LEFT_HIP, Landmark.RIGHT_HIP]
+_LEFT_SHOULDER, _RIGHT_SHOULDER = int(Landmark.LEFT_SHOULDER), int(Landmark.RIGHT_SHOULDER)
+_LEFT_HIP, _RIGHT_HIP = int(Landmark.LEFT_HIP), int(Landmark.RIGHT_HIP)
 
 
 def project_reference_onto_user(
@@ -34,23 +36,25 @@ def project_reference_onto_user(
         reference_pose = mirror_landmarks(reference_pose)
     body = to_body_frame(reference_pose, reference_aspect)  # torso upright, length 1, y up
 
-    # The learner's torso in pixel-proportional, y-up coordinates.
-    points = np.stack([user_pose[:, 0] * user_aspect, -user_pose[:, 1]], axis=-1).astype(np.float64)
-    shoulder_centre = points[_SHOULDERS].mean(axis=0)
-    hip_centre = points[_HIPS].mean(axis=0)
-    centre = (shoulder_centre + hip_centre) / 2.0
-    torso = shoulder_centre - hip_centre
-    length = float(np.linalg.norm(torso))
-    tilt = float(np.arctan2(torso[1], torso[0])) - np.pi / 2.0
-    cos_t, sin_t = np.cos(tilt), np.sin(tilt)
-    rotated = np.stack(
-        [body[:, 0] * cos_t - body[:, 1] * sin_t, body[:, 0] * sin_t + body[:, 1] * cos_t], axis=-1
-    )
-    placed = rotated * length + centre
+    # The learner's torso in pixel-proportional, y-up coordinates, from four points (scalars:
+    # this runs for every live frame, where numpy's per-call cost outweighs the arithmetic).
+    left_shoulder, right_shoulder = user_pose[_LEFT_SHOULDER], user_pose[_RIGHT_SHOULDER]
+    left_hip, right_hip = user_pose[_LEFT_HIP], user_pose[_RIGHT_HIP]
+    shoulder_x = (float(left_shoulder[0]) + float(right_shoulder[0])) / 2.0 * user_aspect
+    shoulder_y = -(float(left_shoulder[1]) + float(right_shoulder[1])) / 2.0
+    hip_x = (float(left_hip[0]) + float(right_hip[0])) / 2.0 * user_aspect
+    hip_y = -(float(left_hip[1]) + float(right_hip[1])) / 2.0
+    torso_x, torso_y = shoulder_x - hip_x, shoulder_y - hip_y
+    length = math.hypot(torso_x, torso_y)
+    tilt = math.atan2(torso_y, torso_x) - math.pi / 2.0
+    # Rotate by the tilt and scale to the torso length in one step.
+    scaled_cos, scaled_sin = math.cos(tilt) * length, math.sin(tilt) * length
+    centre_x, centre_y = (shoulder_x + hip_x) / 2.0, (shoulder_y + hip_y) / 2.0
+    body_x, body_y = body[:, 0], body[:, 1]
 
     ghost = np.empty((33, 4), dtype=np.float32)
-    ghost[:, 0] = placed[:, 0] / user_aspect
-    ghost[:, 1] = -placed[:, 1]
+    ghost[:, 0] = (body_x * scaled_cos - body_y * scaled_sin + centre_x) / user_aspect
+    ghost[:, 1] = -(body_x * scaled_sin + body_y * scaled_cos + centre_y)
     ghost[:, 2] = reference_pose[:, 2]
     ghost[:, VISIBILITY] = reference_pose[:, VISIBILITY]
     return ghost

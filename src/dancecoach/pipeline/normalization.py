@@ -25,8 +25,9 @@ def effective_visibility(landmarks: NDArray[np.float32]) -> NDArray[np.float32]:
     """Visibility (0..1) per landmark, zero for points outside the frame or missing (NaN)."""
     xy = landmarks[..., :2]
     inside = np.all((xy >= -_OUT_OF_FRAME_MARGIN) & (xy <= 1.0 + _OUT_OF_FRAME_MARGIN), axis=-1)
-    visibility = np.where(inside, landmarks[..., VISIBILITY], 0.0)
-    return np.nan_to_num(visibility, nan=0.0).astype(np.float32)
+    visibility = landmarks[..., VISIBILITY]
+    # A NaN visibility, or a NaN coordinate (not `inside`), reads as not visible.
+    return np.where(inside & ~np.isnan(visibility), visibility, 0.0).astype(np.float32)
 
 
 def to_body_frame(
