@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 import pytest
@@ -77,7 +78,7 @@ def test_copying_the_wrong_side_scores_lower() -> None:
             dataclasses.replace(reference),
             mirror=mirror,
             decode=_blank,
-            tracker_factory=lambda poses=[right, wrong]: _ScriptedTracker(poses),
+            tracker_factory=functools.partial(_ScriptedTracker, [right, wrong]),
         )
         good = analyzer.analyze(b"jpeg", 0.2, 0.2).accuracy
         bad = analyzer.analyze(b"jpeg", 0.3, 0.3).accuracy
