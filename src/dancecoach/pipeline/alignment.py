@@ -99,8 +99,10 @@ def reference_pose_at(reference: PoseSequence, time_s: float) -> NDArray[np.floa
     if not usable:
         return None
     # Fill a missing neighbour from the other, as poses_at does.
-    before, after = (before, after) if before_present else (after, after)
-    after = after if after_present else before
+    if not before_present:
+        before = after
+    elif not after_present:
+        after = before
     return _present(before + (after - before) * np.float32(fraction))
 
 
