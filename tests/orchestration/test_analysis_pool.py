@@ -25,7 +25,7 @@ from dancecoach.orchestration.live_analysis import (
     FrameAnalyzer,
     FrameLimits,
     default_decoder,
-    default_tracker_factory,
+    live_tracker_factory,
 )
 from dancecoach.pipeline.extraction import extract_video
 from dancecoach.pipeline.video import iter_frames
@@ -154,7 +154,7 @@ def test_a_process_scores_real_frames_exactly_like_the_server_process(
         reference,
         mirror=False,
         decode=default_decoder(Settings()),
-        tracker_factory=default_tracker_factory,
+        tracker_factory=live_tracker_factory("int8"),
     )
     there = pool.analyzer(reference, False)
     try:

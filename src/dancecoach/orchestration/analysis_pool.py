@@ -22,12 +22,15 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dancecoach.errors import DancecoachError
 from dancecoach.orchestration.analysis_process import serve
 from dancecoach.orchestration.live_analysis import FrameAnalysis, FrameLimits
 from dancecoach.pipeline.sequence import PoseSequence
+
+if TYPE_CHECKING:
+    from dancecoach.pipeline.model_files import LandmarkPrecision
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +55,11 @@ Reply = Future[Any]
 class _Worker:
     """One analysis process, the pipe to it and the replies it owes."""
 
-    def __init__(self, index: int, limits: FrameLimits, pin: bool) -> None:
+    def __init__(
+        self, index: int, limits: FrameLimits, pin: bool, precision: LandmarkPrecision
+    ) -> None:
         self.index = index
+        self._precision: LandmarkPrecision = precision
         self._pin = pin
         self.streams = 0  # bound streams, for placing new ones
         self._limits = limits
@@ -74,7 +80,7 @@ class _Worker:
         parent, child = context.Pipe()
         process = context.Process(
             target=serve,
-            args=(child, self._limits, self.index if self._pin else None),
+            args=(child, self._limits, self.index if self._pin else None, self._precision),
             name=f"dancecoach-analysis-{self.index}",
             daemon=True,
         )
@@ -273,9 +279,16 @@ class RemoteFrameAnalyzer:
 class AnalysisProcessPool:
     """The analysis processes; `analyzer` binds a new stream to the least busy one."""
 
-    def __init__(self, processes: int, limits: FrameLimits, *, pin_cpus: bool = True) -> None:
+    def __init__(
+        self,
+        processes: int,
+        limits: FrameLimits,
+        *,
+        pin_cpus: bool = True,
+        precision: LandmarkPrecision = "int8",
+    ) -> None:
         """pin_cpus: process i runs on CPU i (see analysis_process.pin_to_cpu)."""
-        self._workers = [_Worker(index, limits, pin_cpus) for index in range(processes)]
+        self._workers = [_Worker(index, limits, pin_cpus, precision) for index in range(processes)]
         self._keys = itertools.count(1)
         self._placing = threading.Lock()
 

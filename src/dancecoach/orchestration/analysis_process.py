@@ -25,10 +25,11 @@ from dancecoach.orchestration.gc_pauses import freeze_startup_objects
 from dancecoach.orchestration.live_analysis import (
     FrameAnalyzer,
     FrameLimits,
-    default_tracker_factory,
+    live_tracker_factory,
 )
 from dancecoach.orchestration.native_memory import limit_arenas, release_freed_memory
 from dancecoach.pipeline.live_tracking import thread_graphs
+from dancecoach.pipeline.model_files import LandmarkPrecision
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,9 @@ Reply = tuple[str, Any]
 class _Host:
     """The analyzers of the streams bound to this process, by key."""
 
-    def __init__(self, limits: FrameLimits) -> None:
+    def __init__(self, limits: FrameLimits, precision: LandmarkPrecision) -> None:
         self._decode = limits.decoder()
+        self._trackers = live_tracker_factory(precision)
         self._analyzers: dict[int, FrameAnalyzer] = {}
 
     def handle(self, message: tuple[Any, ...]) -> Reply:
@@ -50,7 +52,7 @@ class _Host:
                 reference,
                 mirror=mirror,
                 decode=self._decode,
-                tracker_factory=default_tracker_factory,
+                tracker_factory=self._trackers,
             )
             analyzer.warm_up()
             self._drop(key)
@@ -94,13 +96,18 @@ def pin_to_cpu(index: int) -> None:
     os.sched_setaffinity(0, {allowed[index % len(allowed)]})
 
 
-def serve(connection: Connection, limits: FrameLimits, cpu_index: int | None) -> None:
+def serve(
+    connection: Connection,
+    limits: FrameLimits,
+    cpu_index: int | None,
+    precision: LandmarkPrecision = "int8",
+) -> None:
     """The process's main loop; returns when told to stop or when the server goes away."""
     limit_arenas()
     if cpu_index is not None:
         pin_to_cpu(cpu_index)
-    thread_graphs()  # load the models once, before the first stream waits for them
-    host = _Host(limits)
+    thread_graphs(precision)  # load the models once, before the first stream waits for them
+    host = _Host(limits, precision)
     freeze_startup_objects()
     connection.send(("ready", None))
     try:

@@ -12,7 +12,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,6 +25,9 @@ from dancecoach.pipeline.features import compute_features
 from dancecoach.pipeline.landmarks import VISIBILITY, Landmark, mirror_landmarks
 from dancecoach.pipeline.results import JointError
 from dancecoach.pipeline.sequence import PoseSequence
+
+if TYPE_CHECKING:  # the pose models load MediaPipe: only where analysis runs
+    from dancecoach.pipeline.model_files import LandmarkPrecision
 
 Warning = Literal["no_person", "low_confidence", "no_reference_pose"]
 
@@ -116,10 +119,15 @@ def default_decoder(settings: Settings) -> ImageDecoder:
     return FrameLimits.from_settings(settings).decoder()
 
 
-def default_tracker_factory() -> PoseTracker:
-    from dancecoach.pipeline.live_tracking import LiveTracker
+def live_tracker_factory(precision: LandmarkPrecision) -> TrackerFactory:
+    """Trackers running the landmark model of this precision."""
 
-    return LiveTracker()
+    def tracker() -> PoseTracker:
+        from dancecoach.pipeline.live_tracking import LiveTracker
+
+        return LiveTracker(precision)
+
+    return tracker
 
 
 class Analyzer(Protocol):

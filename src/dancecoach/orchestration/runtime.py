@@ -25,7 +25,7 @@ from dancecoach.orchestration.live_analysis import (
     ImageDecoder,
     TrackerFactory,
     default_decoder,
-    default_tracker_factory,
+    live_tracker_factory,
 )
 from dancecoach.orchestration.live_registry import LiveRegistry
 from dancecoach.orchestration.references import ReferenceService
@@ -70,12 +70,14 @@ class Runtime:
                 settings.inference_workers,
                 FrameLimits.from_settings(settings),
                 pin_cpus=settings.inference_pin_cpus,
+                precision=settings.live_pose_model,
             )
             analyzer_factory = self.analysis_pool.analyzer
         else:
             # In this process: test doubles for the decoder or tracker cannot cross processes.
             analyzer_factory = _in_process_analyzers(
-                decode or default_decoder(settings), tracker_factory or default_tracker_factory
+                decode or default_decoder(settings),
+                tracker_factory or live_tracker_factory(settings.live_pose_model),
             )
         self.preprocess_pool = ThreadPoolExecutor(1, thread_name_prefix="preprocess")
         self.io_pool = ThreadPoolExecutor(_IO_WORKERS, thread_name_prefix="io")

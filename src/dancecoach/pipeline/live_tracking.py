@@ -12,22 +12,16 @@ tracking work, the region of interest (ROI) for the next frame, lives in each st
 - the detection graph, run only when a stream has no ROI (its first frame, or the person was
   lost), finds the most confident person and their ROI.
 
-That is what `PoseLandmarker` does for one person in video mode, with the same models (the
-pruned landmark model, see pose_model.py), calculators and thresholds, and the same jitter
-filter (landmark_smoothing.py). MediaPipe's legacy subgraphs load models from a resource
-folder, so the two models are written to one (a private folder in the system's temporary
-directory, named by their content).
+That is what `PoseLandmarker` does for one person in video mode, with the same calculators,
+thresholds and jitter filter (landmark_smoothing.py), and the same models: the detector and the
+pruned landmark model (pose_model.py), by default quantized to int8 (model_quantization.py;
+`precision="float"` runs the float one). The models load from files (model_files.py).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import os
-import stat
-import tempfile
 import threading
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,12 +34,8 @@ from numpy.typing import NDArray
 
 from dancecoach.pipeline.detector import prepare_rgb
 from dancecoach.pipeline.landmark_smoothing import LandmarkSmoother
-from dancecoach.pipeline.pose_model import DETECTOR_MODEL, pruned_landmark_model, wheel_model
+from dancecoach.pipeline.model_files import LandmarkPrecision, model_resource_folder
 from dancecoach.pipeline.tracking import LiveFollower
-
-# Where MediaPipe's PoseLandmarkModelLoader and PoseDetectionCpu look, under the resource folder.
-_LANDMARK_MODEL_PATH = "mediapipe/modules/pose_landmark/pose_landmark_full.tflite"
-_DETECTOR_MODEL_PATH = "mediapipe/modules/pose_detection/pose_detection.tflite"
 
 _LANDMARK_GRAPH = """
 input_stream: "IMAGE:image"
@@ -125,58 +115,24 @@ node {
 """
 
 
-def _write_once(path: Path, content: bytes) -> None:
-    """Write the file unless it holds exactly this content (atomic, safe between processes)."""
-    if path.is_file() and path.read_bytes() == content:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
-    partial.write_bytes(content)
-    partial.replace(path)
-
-
-def private_temp_folder(name: str) -> Path:
-    """A folder in the temporary directory that only this user can write to."""
-    folder = Path(tempfile.gettempdir()) / f"{name}-{os.getuid()}"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    status = folder.lstat()
-    if not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid() or status.st_mode & 0o022:
-        return Path(tempfile.mkdtemp(prefix=f"{name}-"))  # someone else's: use a fresh one
-    return folder
-
-
-_resources_lock = threading.Lock()
-_resource_folder: Path | None = None
-
-
-def model_resource_folder() -> Path:
-    """The folder MediaPipe's subgraphs load the two models from (set up once per process)."""
-    global _resource_folder
-    with _resources_lock:
-        if _resource_folder is None:
-            landmark_model = pruned_landmark_model()
-            detector_model = wheel_model(DETECTOR_MODEL)
-            digest = hashlib.sha256(landmark_model + detector_model).hexdigest()[:16]
-            folder = private_temp_folder("dancecoach-pose-models") / digest
-            _write_once(folder / _LANDMARK_MODEL_PATH, landmark_model)
-            _write_once(folder / _DETECTOR_MODEL_PATH, detector_model)
-            # Process-wide; only the legacy subgraphs read it (the Tasks API gets model bytes).
-            resource_util.set_resource_dir(str(folder))
-            _resource_folder = folder
-        return _resource_folder
+_graph_start_lock = threading.Lock()
 
 
 class _Graph:
     """A running MediaPipe graph called synchronously: packets in, the outputs of that step."""
 
-    def __init__(self, config_text: str, outputs: list[str]) -> None:
-        model_resource_folder()
+    def __init__(self, config_text: str, outputs: list[str], precision: LandmarkPrecision) -> None:
+        models = model_resource_folder(precision)
         config = text_format.Parse(config_text, calculator_pb2.CalculatorGraphConfig())
         self._graph = calculator_graph.CalculatorGraph(graph_config=config)
         self._outputs: dict[str, Any] = {}
         for name in outputs:
             self._graph.observe_output_stream(name, self._collect)
-        self._graph.start_run()
+        # The resource folder is process-wide: hold it until the graph has loaded its models.
+        with _graph_start_lock:
+            resource_util.set_resource_dir(str(models))
+            self._graph.start_run()
+            self._graph.wait_until_idle()
         self._timestamp = 0
 
     def _collect(self, stream: str, packet: Any) -> None:
@@ -197,9 +153,9 @@ class _Graph:
 class PoseGraphs:
     """The landmark and detection graphs of one thread (never used by two threads at once)."""
 
-    def __init__(self) -> None:
-        self._landmarks = _Graph(_LANDMARK_GRAPH, ["landmarks", "next_roi"])
-        self._detection = _Graph(_DETECTION_GRAPH, ["roi"])
+    def __init__(self, precision: LandmarkPrecision) -> None:
+        self._landmarks = _Graph(_LANDMARK_GRAPH, ["landmarks", "next_roi"], precision)
+        self._detection = _Graph(_DETECTION_GRAPH, ["roi"], precision)
 
     def find(self, image: Any) -> rect_pb2.NormalizedRect | None:
         """The ROI of the most confident person in the image, or None."""
@@ -225,19 +181,26 @@ class PoseGraphs:
 _thread_graphs = threading.local()
 
 
-def thread_graphs() -> PoseGraphs:
-    """This thread's graphs, created on first use (about 0.3 s)."""
-    graphs: PoseGraphs | None = getattr(_thread_graphs, "graphs", None)
+def _graphs_by_precision() -> dict[LandmarkPrecision, PoseGraphs]:
+    graphs: dict[LandmarkPrecision, PoseGraphs] | None = getattr(_thread_graphs, "graphs", None)
     if graphs is None:
-        graphs = PoseGraphs()
+        graphs = {}
         _thread_graphs.graphs = graphs
     return graphs
 
 
-def _discard_thread_graphs() -> None:
+def thread_graphs(precision: LandmarkPrecision = "int8") -> PoseGraphs:
+    """This thread's graphs, created on first use (about 0.3 s)."""
+    by_precision = _graphs_by_precision()
+    graphs = by_precision.get(precision)
+    if graphs is None:
+        graphs = by_precision[precision] = PoseGraphs(precision)
+    return graphs
+
+
+def _discard_thread_graphs(precision: LandmarkPrecision) -> None:
     """Drop this thread's graphs: a MediaPipe graph that failed keeps failing."""
-    graphs: PoseGraphs | None = getattr(_thread_graphs, "graphs", None)
-    _thread_graphs.graphs = None
+    graphs = _graphs_by_precision().pop(precision, None)
     if graphs is not None:
         with contextlib.suppress(Exception):
             graphs.close()
@@ -250,7 +213,8 @@ class LiveTracker:
     thread.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, precision: LandmarkPrecision = "int8") -> None:
+        self._precision: LandmarkPrecision = precision
         self._roi: rect_pb2.NormalizedRect | None = None
         self._smoother = LandmarkSmoother()
         self._follower = LiveFollower()
@@ -267,7 +231,7 @@ class LiveTracker:
         image = packet_creator.create_image_frame(
             image_format=image_frame.ImageFormat.SRGB, data=rgb
         )
-        graphs = thread_graphs()
+        graphs = thread_graphs(self._precision)
         try:
             if self._roi is None:
                 self._roi = graphs.find(image)
@@ -275,7 +239,7 @@ class LiveTracker:
                     return None
             tracked = graphs.landmarks(image, self._roi)
         except Exception:
-            _discard_thread_graphs()  # every stream of this thread gets fresh graphs
+            _discard_thread_graphs(self._precision)  # every stream of this thread gets fresh graphs
             self._roi = None
             self._smoother.reset()
             raise
@@ -289,6 +253,11 @@ class LiveTracker:
             raw_pose, timestamp_ms, (width, height), (self._roi.width, self._roi.height)
         )
         return self._follower.choose([pose], timestamp_ms / 1000.0, width / height)
+
+    @property
+    def region_of_interest(self) -> rect_pb2.NormalizedRect | None:
+        """Where the landmark model will look on the next frame (None: person detection)."""
+        return self._roi
 
     def close(self) -> None:
         self._roi = None

@@ -10,60 +10,16 @@ computed by the same operators on the same weights, so its values are bit-identi
 
 from __future__ import annotations
 
-import flatbuffers
 import numpy as np
 from mediapipe.tasks.metadata import schema_py_generated as tflite  # the TFLite schema
-from numpy.typing import NDArray
 
-_TFLITE_FILE_ID = b"TFL3"
-
-
-def _operators_feeding(subgraph: tflite.SubGraphT, outputs: list[int]) -> set[int]:
-    """Indices of the operators that the given output tensors depend on."""
-    producer = {
-        tensor: index for index, op in enumerate(subgraph.operators) for tensor in op.outputs
-    }
-    needed: set[int] = set()
-    pending = list(outputs)
-    visited: set[int] = set()
-    while pending:
-        tensor = pending.pop()
-        if tensor in visited or tensor not in producer:
-            continue  # model inputs and constants have no producer
-        visited.add(tensor)
-        index = producer[tensor]
-        if index not in needed:
-            needed.add(index)
-            pending.extend(subgraph.operators[index].inputs)
-    return needed
-
-
-def _add_constant(
-    model: tflite.ModelT,
-    subgraph: tflite.SubGraphT,
-    name: str,
-    values: NDArray[np.float32] | NDArray[np.int32],
-    tensor_type: int,
-) -> int:
-    buffer = tflite.BufferT()
-    buffer.data = np.frombuffer(values.tobytes(), dtype=np.uint8)
-    model.buffers.append(buffer)
-    tensor = tflite.TensorT()
-    tensor.shape = list(values.shape)
-    tensor.type = tensor_type
-    tensor.buffer = len(model.buffers) - 1
-    tensor.name = name.encode()
-    subgraph.tensors.append(tensor)
-    return len(subgraph.tensors) - 1
-
-
-def _tile_operator_code(model: tflite.ModelT) -> int:
-    code = tflite.OperatorCodeT()
-    code.builtinCode = tflite.BuiltinOperator.TILE
-    code.deprecatedBuiltinCode = tflite.BuiltinOperator.TILE  # below 127: both fields hold it
-    code.version = 1
-    model.operatorCodes.append(code)
-    return len(model.operatorCodes) - 1
+from dancecoach.pipeline.tflite_graph import (
+    add_tensor,
+    load_model,
+    operator_code,
+    operators_feeding,
+    save_model,
+)
 
 
 def blank_output(model_bytes: bytes, output_name: str) -> bytes:
@@ -71,26 +27,25 @@ def blank_output(model_bytes: bytes, output_name: str) -> bytes:
 
     Raises ValueError when the model has no such output.
     """
-    model = tflite.ModelT.InitFromObj(tflite.Model.GetRootAsModel(model_bytes, 0))
+    model = load_model(model_bytes)
     subgraph = model.subgraphs[0]
     by_name = {subgraph.tensors[index].name.decode(): index for index in subgraph.outputs}
     if output_name not in by_name:
         raise ValueError(f"the model has no output {output_name!r} (outputs: {sorted(by_name)})")
     blanked = by_name[output_name]
-    kept = _operators_feeding(subgraph, [t for t in subgraph.outputs if t != blanked])
+    kept = operators_feeding(subgraph, [t for t in subgraph.outputs if t != blanked])
     subgraph.operators = [op for index, op in enumerate(subgraph.operators) if index in kept]
 
     shape = np.array([int(size) for size in subgraph.tensors[blanked].shape], dtype=np.int32)
-    zero = _add_constant(
-        model,
-        subgraph,
-        f"{output_name}_zero",
-        np.zeros([1] * len(shape), dtype=np.float32),
-        tflite.TensorType.FLOAT32,
+    zeros = np.zeros([1] * len(shape), dtype=np.float32)
+    zero = add_tensor(
+        model, subgraph, f"{output_name}_zero", [1] * len(shape), tflite.TensorType.FLOAT32, zeros
     )
-    tiles = _add_constant(model, subgraph, f"{output_name}_tiles", shape, tflite.TensorType.INT32)
+    tiles = add_tensor(
+        model, subgraph, f"{output_name}_tiles", [len(shape)], tflite.TensorType.INT32, shape
+    )
     tile = tflite.OperatorT()
-    tile.opcodeIndex = _tile_operator_code(model)
+    tile.opcodeIndex = operator_code(model, tflite.BuiltinOperator.TILE, 1)
     tile.inputs = [zero, tiles]
     tile.outputs = [blanked]
     tile.builtinOptionsType = tflite.BuiltinOptions.TileOptions
@@ -100,6 +55,4 @@ def blank_output(model_bytes: bytes, output_name: str) -> bytes:
     # Signatures and metadata name the old graph; MediaPipe's writer adds fresh metadata.
     model.signatureDefs = None
     model.metadata = None
-    builder = flatbuffers.Builder(len(model_bytes))
-    builder.Finish(model.Pack(builder), file_identifier=_TFLITE_FILE_ID)
-    return bytes(builder.Output())
+    return save_model(model)

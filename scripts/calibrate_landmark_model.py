@@ -1,0 +1,100 @@
+"""Measure the activation ranges of the int8 landmark model on real dance footage.
+
+Writes src/dancecoach/pipeline/landmark_int8_ranges.json: for each activation tensor of the
+float landmark model, the lowest and highest value it takes on the model's inputs from the
+calibration videos (the 256x256 crops live tracking feeds it, every 6th frame). Only these
+numbers are kept; no footage. Run from the project root when MediaPipe or the choice of float
+operators changes: `.venv/bin/python scripts/calibrate_landmark_model.py [TESTDATA]`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+from mediapipe.framework.formats import rect_pb2
+from numpy.typing import NDArray
+
+from dancecoach.pipeline.live_tracking import LiveTracker
+from dancecoach.pipeline.model_quantization import RANGES_FILE, SIGNATURE, float32_model
+from dancecoach.pipeline.pose_model import pruned_landmark_model
+
+# One dancer each, full or upper body, upright and lying down, phone and stage footage; the
+# other test videos are kept for checking the quantized model against the float one.
+CALIBRATION_VIDEOS = [
+    "pairs/blackpink_a.mp4",
+    "pairs/maybenot_teacher.mp4",
+    "pairs/renegade_a.mp4",
+    "pairs/crunches_reference.mp4",
+    "single/stage_routine_51s.mp4",
+    "motion/street_multiperson.avi",
+]
+EVERY_NTH_FRAME = 6
+MODEL_SIDE = 256
+
+
+def model_input(image_bgr: NDArray[np.uint8], roi: rect_pb2.NormalizedRect) -> NDArray[np.float32]:
+    """The landmark model's input for this ROI: the rotated square crop, RGB in 0..1."""
+    height, width = image_bgr.shape[:2]
+    centre = np.array([roi.x_center * width, roi.y_center * height])
+    size = np.array([roi.width * width, roi.height * height]) / MODEL_SIDE
+    cos, sin = math.cos(roi.rotation), math.sin(roi.rotation)
+    to_source = np.array([[cos * size[0], -sin * size[1]], [sin * size[0], cos * size[1]]])
+    offset = centre - to_source @ np.array([MODEL_SIDE / 2, MODEL_SIDE / 2])
+    matrix = np.hstack([to_source, offset[:, None]])
+    crop = cv2.warpAffine(
+        image_bgr,
+        matrix,
+        (MODEL_SIDE, MODEL_SIDE),
+        flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+    )
+    return cv2.cvtColor(crop, cv2.COLOR_BGR2RGB).astype(np.float32) / 255.0
+
+
+def calibration_inputs(testdata: Path) -> list[NDArray[np.float32]]:
+    inputs = []
+    for name in CALIBRATION_VIDEOS:
+        capture = cv2.VideoCapture(str(testdata / name))
+        capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+        fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
+        tracker, index = LiveTracker(precision="float"), 0
+        while True:
+            ok, image = capture.read()
+            if not ok:
+                break
+            index += 1
+            if index % EVERY_NTH_FRAME:
+                continue
+            tracker.process(image, index / fps)
+            roi = tracker.region_of_interest
+            if roi is not None:
+                inputs.append(model_input(image, roi))
+        capture.release()
+        print(f"{name}: {len(inputs)} model inputs so far", file=sys.stderr)
+    return inputs
+
+
+def main() -> None:
+    from ai_edge_quantizer import qtyping, quantizer
+
+    testdata = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("../shared/testdata")
+    inputs = calibration_inputs(testdata)
+    engine = quantizer.Quantizer(float32_model(pruned_landmark_model()))
+    engine.add_static_config(".*", qtyping.TFLOperationName.ALL_SUPPORTED, 8, 8)
+    samples = [{"input_1": image[None]} for image in inputs]
+    measured = engine.calibrate({SIGNATURE: samples}, num_threads=2)
+    ranges = {
+        name: [float(np.min(values["min"])), float(np.max(values["max"]))]
+        for name, values in sorted(measured.items())
+    }
+    RANGES_FILE.write_text(json.dumps(ranges, indent=1) + "\n")
+    print(f"{len(ranges)} activation ranges from {len(inputs)} inputs -> {RANGES_FILE}")
+
+
+if __name__ == "__main__":
+    main()
