@@ -2,7 +2,7 @@
 
 Writes src/dancecoach/pipeline/landmark_int8_ranges.json: for each activation tensor of the
 float landmark model, the lowest and highest value it takes on the model's inputs from the
-calibration videos (the 256x256 crops live tracking feeds it, every 6th frame). Only these
+calibration videos (the 256x256 crops live tracking feeds it, 5 frames a second). Only these
 numbers are kept; no footage. Run from the project root when MediaPipe or the choice of float
 operators changes: `.venv/bin/python scripts/calibrate_landmark_model.py [TESTDATA]`.
 """
@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from dancecoach.pipeline.live_tracking import LiveTracker
 from dancecoach.pipeline.model_quantization import RANGES_FILE, SIGNATURE, float32_model
 from dancecoach.pipeline.pose_model import pruned_landmark_model
+from dancecoach.pipeline.video import iter_frames
 
 # One dancer each, full or upper body, upright and lying down, phone and stage footage; the
 # other test videos are kept for checking the quantized model against the float one.
@@ -33,7 +34,7 @@ CALIBRATION_VIDEOS = [
     "single/stage_routine_51s.mp4",
     "motion/street_multiperson.avi",
 ]
-EVERY_NTH_FRAME = 6
+SAMPLE_FPS = 5.0
 MODEL_SIDE = 256
 
 
@@ -59,22 +60,12 @@ def model_input(image_bgr: NDArray[np.uint8], roi: rect_pb2.NormalizedRect) -> N
 def calibration_inputs(testdata: Path) -> list[NDArray[np.float32]]:
     inputs = []
     for name in CALIBRATION_VIDEOS:
-        capture = cv2.VideoCapture(str(testdata / name))
-        capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
-        fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
-        tracker, index = LiveTracker(precision="float"), 0
-        while True:
-            ok, image = capture.read()
-            if not ok:
-                break
-            index += 1
-            if index % EVERY_NTH_FRAME:
-                continue
-            tracker.process(image, index / fps)
+        tracker = LiveTracker(precision="float")
+        for time_s, image in iter_frames(testdata / name, SAMPLE_FPS):
+            tracker.process(image, time_s)
             roi = tracker.region_of_interest
             if roi is not None:
                 inputs.append(model_input(image, roi))
-        capture.release()
         print(f"{name}: {len(inputs)} model inputs so far", file=sys.stderr)
     return inputs
 
