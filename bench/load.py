@@ -32,6 +32,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import httpx
@@ -39,6 +40,9 @@ import numpy as np
 import orjson
 from numpy.typing import NDArray
 from websockets.asyncio.client import connect
+
+if TYPE_CHECKING:
+    from dancecoach.pipeline.model_files import LandmarkPrecision
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 VIDEO = "single/shuffle.mp4"  # one dancer, full body, 640x360
@@ -98,14 +102,14 @@ class BareInference:
     over a minute.
     """
 
-    def __init__(self, frames: list[bytes]) -> None:
+    def __init__(self, frames: list[bytes], pose_model: LandmarkPrecision) -> None:
         from dancecoach.pipeline.live_tracking import LiveTracker
 
         self._images = [
             np.asarray(cv2.imdecode(np.frombuffer(f, np.uint8), cv2.IMREAD_COLOR), dtype=np.uint8)
             for f in frames
         ]
-        self._tracker = LiveTracker()
+        self._tracker = LiveTracker(pose_model)
         self._time_s = 0.0
         self.back_to_back_ms: list[float] = []
         self.paced_ms: list[float] = []
@@ -158,12 +162,17 @@ def _rss_mb(pid: int) -> float:
 class Server:
     """A `dancecoach serve` process for the benchmark."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, pose_model: LandmarkPrecision) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = int(probe.getsockname()[1])
         self.log = data_dir.parent / "server.log"
-        environment = {**os.environ, "DANCECOACH_DATA_DIR": str(data_dir), "OPENAI_API_KEY": ""}
+        environment = {
+            **os.environ,
+            "DANCECOACH_DATA_DIR": str(data_dir),
+            "DANCECOACH_LIVE_POSE_MODEL": pose_model,
+            "OPENAI_API_KEY": "",
+        }
         environment.pop("DANCECOACH_DATABASE_URL", None)
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
@@ -416,6 +425,9 @@ def main() -> None:
     parser.add_argument("--clients", default="1,4,8,14,20", help="comma-separated client counts")
     parser.add_argument("--seconds", type=float, default=10.0, help="sending time per count")
     parser.add_argument("--json-frames", action="store_true", help="JSON data URLs, not binary")
+    parser.add_argument(
+        "--pose-model", choices=["int8", "float"], default="int8", help="live landmark model"
+    )
     args = parser.parse_args(sys.argv[1:] if __name__ == "__main__" else [])
     counts = [int(value) for value in args.clients.split(",")]
 
@@ -427,13 +439,14 @@ def main() -> None:
     height, width = cv2.imdecode(np.frombuffer(frames[0], np.uint8), cv2.IMREAD_COLOR).shape[:2]
     kilobytes = np.mean([len(f) for f in frames]) / 1000
     print(f"frames: {len(frames)} JPEGs of {width}x{height}, about {kilobytes:.0f} kB each")
-    bare = BareInference(frames)
+    pose_model: LandmarkPrecision = args.pose_model
+    bare = BareInference(frames, pose_model)
     bare.back_to_back(100)
     bare.paced(30)
     back_to_back_p50 = bare.p50(bare.back_to_back_ms)
     cores = os.cpu_count() or 1
     ceiling = cores * 1000 / back_to_back_p50 / FPS
-    print("bare MediaPipe inference (LiveTracker.process, one thread):")
+    print(f"bare MediaPipe inference (LiveTracker.process, one thread, {pose_model} model):")
     print(
         f"  back to back: p50 {back_to_back_p50:.1f} ms, "
         f"p95 {np.percentile(bare.back_to_back_ms, 95):.1f} ms"
@@ -442,7 +455,7 @@ def main() -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="dancecoach-load-"))
     rows: list[Row] = []
-    server = Server(folder / "data")
+    server = Server(folder / "data", pose_model)
     try:
         with httpx.Client(base_url=server.url, timeout=120) as http:
             reference_id = _add_reference(http, video)
