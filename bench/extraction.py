@@ -7,7 +7,8 @@ On the 51 s stage clip sampled at 15 fps:
   the inference time per frame (target <= 0.1). Inference calls are timed one by one.
 Then the CPU cost per frame of live tracking, on one CPU, for 1 stream and for 7 streams taking
 turns (what one analysis process serves at 14 sessions): MediaPipe's PoseLandmarker, one per
-stream, against LiveTracker, whose one graph per thread serves every stream.
+stream, against LiveTracker, whose one graph per thread serves every stream, with the float
+landmark model and with the int8 one live sessions run.
 
 Each extraction runs twice and the faster run counts: other work on a shared machine only ever
 slows a run down. The load average is printed so that a noisy run can be recognised.
@@ -19,7 +20,7 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from dancecoach.pipeline.detector import MediaPipePoseDetector, PoseDetector
 from dancecoach.pipeline.extraction import MAX_PEOPLE_IN_FILES, extract_video
@@ -31,6 +32,10 @@ LIVE_FRAMES = 420
 SAMPLE_FPS = 15.0
 LIVE_FPS = 10.0
 REPEATS = 2
+
+
+# How live streams are tracked: a PoseLandmarker each, or LiveTracker with either model.
+LiveTracking = Literal["landmarker", "float", "int8"]
 
 
 def footage_path(relative: str) -> Path:
@@ -84,16 +89,17 @@ def decode_only(path: Path) -> tuple[float, int]:
     return time.perf_counter() - start, frames
 
 
-def live_cpu_ms(path: Path, streams: int, shared_graph: bool) -> float:
+def live_cpu_ms(path: Path, streams: int, tracking: LiveTracking) -> float:
     """CPU milliseconds per frame of live tracking, `streams` streams taking turns, one CPU."""
     from dancecoach.pipeline.live_tracking import LiveTracker
 
     frames = [frame for _, frame in iter_frames(path, LIVE_FPS)][:LIVE_FRAMES]
+    shared_graph = tracking != "landmarker"
     per_stream: list[Any]
-    if shared_graph:
-        per_stream = [LiveTracker() for _ in range(streams)]
-    else:
+    if tracking == "landmarker":
         per_stream = [MediaPipePoseDetector("video", 1) for _ in range(streams)]
+    else:
+        per_stream = [LiveTracker(tracking) for _ in range(streams)]
 
     def track(tracker: Any, index: int) -> None:
         if shared_graph:
@@ -142,11 +148,13 @@ def main() -> None:
     live = footage_path(LIVE_CLIP)
     print(f"live tracking, CPU ms per frame on one CPU ({LIVE_CLIP}, {LIVE_FPS:g} fps):")
     for streams in (1, 7):
-        per_stream = live_cpu_ms(live, streams, shared_graph=False)
-        shared = live_cpu_ms(live, streams, shared_graph=True)
+        per_stream = live_cpu_ms(live, streams, "landmarker")
+        shared = live_cpu_ms(live, streams, "float")
+        int8 = live_cpu_ms(live, streams, "int8")
         print(
-            f"  {streams} stream(s): a PoseLandmarker each {per_stream:5.2f}, "
-            f"LiveTracker (shared graph) {shared:5.2f}, ratio {shared / per_stream:.2f}"
+            f"  {streams} stream(s): a PoseLandmarker each {per_stream:5.2f}; LiveTracker (shared "
+            f"graph) float {shared:5.2f} ({shared / per_stream:.2f}x), int8 {int8:5.2f} "
+            f"({int8 / per_stream:.2f}x)"
         )
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 

@@ -5,7 +5,8 @@ then for each N runs N practice sessions at once, each sending real dance frames
 640x360, pre-encoded) at 10 FPS for a fixed time. Prints per N: round-trip p50/p95 (client
 send to that frame's reply), processed frames/s, dropped frames, server CPU; and the bare
 MediaPipe inference time measured in the same run, with the ratio p50 / inference at N=1
-(one client runs in rounds, with paced bare-inference blocks between them).
+(one client runs in rounds, with paced bare-inference blocks between them): against the
+landmark model the server runs (int8 by default) and against MediaPipe's own float model.
 Every client first sends for a warm-up second, which the round trips leave out (its p95 is
 printed apart): all N clients start within 100 ms, and each stream's first frame also runs
 person detection (~10 ms more), a start-up burst that says nothing about steady capacity.
@@ -443,6 +444,8 @@ def main() -> None:
     bare = BareInference(frames, pose_model)
     bare.back_to_back(100)
     bare.paced(30)
+    # MediaPipe's own (float) landmark model, for the ratio against stock inference.
+    stock = BareInference(frames, "float") if pose_model != "float" else None
     back_to_back_p50 = bare.p50(bare.back_to_back_ms)
     cores = os.cpu_count() or 1
     ceiling = cores * 1000 / back_to_back_p50 / FPS
@@ -468,6 +471,8 @@ def main() -> None:
                 for _ in range(ONE_CLIENT_ROUNDS if count == 1 else 1):
                     if count == 1:
                         bare.paced(40)
+                        if stock is not None:
+                            stock.paced(40)
                     _measure_round(
                         server,
                         http,
@@ -488,6 +493,8 @@ def main() -> None:
     finally:
         server.stop()
         bare.close()
+        if stock is not None:
+            stock.close()
         shutil.rmtree(folder, ignore_errors=True)
 
     paced_p50 = bare.p50(bare.paced_ms)
@@ -504,6 +511,12 @@ def main() -> None:
             f"of the round trip, {single.analysis_p50_ms:.1f} ms is the server's decode + "
             f"inference + comparison"
         )
+        if stock is not None:
+            stock_p50 = stock.p50(stock.paced_ms)
+            print(
+                f"MediaPipe's own float landmark model, paced the same way: p50 {stock_p50:.1f} "
+                f"ms; round-trip p50 / that: {single.p50_ms / stock_p50:.2f}"
+            )
     within = [r.clients for r in rows if r.p95_ms <= TARGET_P95_MS]
     clean = [r.clients for r in rows if r.p95_ms <= TARGET_P95_MS and r.dropped == 0]
     print(
