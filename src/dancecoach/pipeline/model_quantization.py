@@ -132,39 +132,32 @@ def with_float_interface(model_bytes: bytes) -> bytes:
     """
     model = load_model(model_bytes)
     subgraph = model.subgraphs[0]
-    before, after = [], []
+    before: list[tflite.OperatorT] = []
+    after: list[tflite.OperatorT] = []
 
-    def float_twin(index: int) -> int:
+    def float_edge(index: int, *, is_input: bool) -> int:
+        """The float32 tensor the model exposes in place of tensor `index`."""
         tensor = subgraph.tensors[index]
+        if tensor.type == tflite.TensorType.FLOAT32:
+            return index
         name = bytes(tensor.name)
         tensor.name = name + b"_int8"
         shape = [int(size) for size in tensor.shape]
-        return add_tensor(model, subgraph, name, shape, tflite.TensorType.FLOAT32)
-
-    def converter(builtin: int, version: int, source: int, target: int) -> tflite.OperatorT:
+        twin = add_tensor(model, subgraph, name, shape, tflite.TensorType.FLOAT32)
         op = tflite.OperatorT()
-        op.opcodeIndex = operator_code(model, builtin, version)
-        op.inputs, op.outputs = [source], [target]
-        return op
+        if is_input:
+            op.opcodeIndex = operator_code(model, tflite.BuiltinOperator.QUANTIZE, 1)
+            op.inputs, op.outputs = [twin], [index]
+            before.append(op)
+        else:
+            op.opcodeIndex = operator_code(model, tflite.BuiltinOperator.DEQUANTIZE, 2)
+            op.inputs, op.outputs = [index], [twin]
+            after.append(op)
+        return twin
 
-    inputs = []
-    for index in subgraph.inputs:
-        if subgraph.tensors[index].type == tflite.TensorType.FLOAT32:
-            inputs.append(index)
-            continue
-        twin = float_twin(index)
-        before.append(converter(tflite.BuiltinOperator.QUANTIZE, 1, twin, index))
-        inputs.append(twin)
-    outputs = []
-    for index in subgraph.outputs:
-        if subgraph.tensors[index].type == tflite.TensorType.FLOAT32:
-            outputs.append(index)
-            continue
-        twin = float_twin(index)
-        after.append(converter(tflite.BuiltinOperator.DEQUANTIZE, 2, index, twin))
-        outputs.append(twin)
+    subgraph.inputs = [float_edge(index, is_input=True) for index in subgraph.inputs]
+    subgraph.outputs = [float_edge(index, is_input=False) for index in subgraph.outputs]
     subgraph.operators = [*before, *subgraph.operators, *after]
-    subgraph.inputs, subgraph.outputs = inputs, outputs
     model.signatureDefs = [_signature(subgraph)]
     return save_model(model)
 
