@@ -1,12 +1,15 @@
 """Analysis processes for live streams, seen from the server (see analysis_process.py).
 
-Each stream is bound to one process for its life (its tracking state lives there), the process
-hosting the fewest streams. Several inference threads may call one process at once: requests
+Every stream is open in every process, and each frame goes to the process of the inference
+thread that takes it, carrying the stream's tracking state (a few kB) from the previous frame:
+two processes serve one queue of frames. Bound to one process each (as they were), a frame
+waited for its busy process while the other idled: at 14 sessions the slowest 5 % of frames
+waited ~25 ms for their process. Several inference threads may call one process at once: requests
 go down the pipe in the order they are sent and the process answers them in that order, so the
 process finds its next frame already waiting when it finishes one. One waiting caller at a time
 reads replies and hands each to its caller; it usually finds its own first, so no reply waits
-for an extra thread to wake up. A process that dies or hangs is replaced; its streams re-open on
-their next frame (the tracker starts afresh, nothing stored is lost).
+for an extra thread to wake up. A process that dies or hangs is replaced; streams re-open in it
+on their next frame there, and carry on tracking from the state the server holds.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ import multiprocessing
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
 from concurrent.futures import Future
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -26,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from dancecoach.errors import DancecoachError
 from dancecoach.orchestration.analysis_process import serve
-from dancecoach.orchestration.live_analysis import FrameAnalysis, FrameLimits
+from dancecoach.orchestration.inference import current_lane
+from dancecoach.orchestration.live_analysis import FrameAnalysis, FrameLimits, LiveState
 from dancecoach.pipeline.sequence import PoseSequence
 
 if TYPE_CHECKING:
@@ -61,7 +64,6 @@ class _Worker:
         self.index = index
         self._precision: LandmarkPrecision = precision
         self._pin = pin
-        self.streams = 0  # bound streams, for placing new ones
         self._limits = limits
         # Sending, and queueing the reply it will get, happen together under this lock.
         self._send_lock = threading.Lock()
@@ -234,50 +236,55 @@ def _fail_all(pending: deque[Reply], lock: threading.Condition, why: str) -> Non
 
 
 class RemoteFrameAnalyzer:
-    """A stream's analyzer that lives in an analysis process (the Analyzer protocol)."""
+    """A stream's analyzer in the analysis processes (the Analyzer protocol).
+
+    The stream is open in every process, and each frame is analysed by the process of the
+    inference thread that took it, with the stream's state from the previous frame: a frame
+    never waits for a busy process while another is free.
+    """
+
+    lane: int | None = None  # any inference thread
 
     def __init__(
-        self,
-        worker: _Worker,
-        key: int,
-        reference: PoseSequence,
-        mirror: bool,
-        release: Callable[[_Worker], None],
+        self, workers: list[_Worker], key: int, reference: PoseSequence, mirror: bool
     ) -> None:
-        self._worker = worker
-        self._release = release
+        self._workers = workers
         self._key = key
         self._opener = ("open", key, reference, mirror)
+        self._state: LiveState | None = None  # None until the first frame is analysed
         self._reset_cues = False
         self._closed = False
 
-    @property
-    def lane(self) -> int:
-        return self._worker.index
-
     def warm_up(self) -> None:
-        """Create the stream's tracker in its process now rather than on the first frame."""
-        self._worker.call(self._key, self._opener, None)
+        """Open the stream in every process now rather than on its first frame there."""
+        for worker in self._workers:
+            worker.call(self._key, self._opener, None)
 
     def request_cue_reset(self) -> None:
         self._reset_cues = True
 
     def analyze(self, jpeg: bytes, timestamp_s: float, received_s: float) -> FrameAnalysis:
         reset, self._reset_cues = self._reset_cues, False
-        message = ("analyze", self._key, jpeg, timestamp_s, received_s, reset)
-        analysis: FrameAnalysis = self._worker.call(self._key, self._opener, message)
+        message = ("analyze", self._key, jpeg, timestamp_s, received_s, reset, self._state)
+        analysis: FrameAnalysis
+        analysis, self._state = self._worker().call(self._key, self._opener, message)
         return analysis
+
+    def _worker(self) -> _Worker:
+        """The process of the calling inference thread (the first one for other threads)."""
+        lane = current_lane()
+        return self._workers[lane if lane is not None and lane < len(self._workers) else 0]
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
-        self._worker.forget(self._key)
-        self._release(self._worker)
+        for worker in self._workers:
+            worker.forget(self._key)
 
 
 class AnalysisProcessPool:
-    """The analysis processes; `analyzer` binds a new stream to the least busy one."""
+    """The analysis processes, one inference lane each; every stream may use any of them."""
 
     def __init__(
         self,
@@ -290,7 +297,6 @@ class AnalysisProcessPool:
         """pin_cpus: process i runs on CPU i (see analysis_process.pin_to_cpu)."""
         self._workers = [_Worker(index, limits, pin_cpus, precision) for index in range(processes)]
         self._keys = itertools.count(1)
-        self._placing = threading.Lock()
 
     @property
     def processes(self) -> int:
@@ -310,12 +316,4 @@ class AnalysisProcessPool:
             worker.stop()
 
     def analyzer(self, reference: PoseSequence, mirror: bool) -> RemoteFrameAnalyzer:
-        with self._placing:
-            worker = min(self._workers, key=lambda w: (w.streams, w.index))
-            worker.streams += 1
-            key = next(self._keys)
-        return RemoteFrameAnalyzer(worker, key, reference, mirror, self._release)
-
-    def _release(self, worker: _Worker) -> None:
-        with self._placing:
-            worker.streams -= 1
+        return RemoteFrameAnalyzer(self._workers, next(self._keys), reference, mirror)

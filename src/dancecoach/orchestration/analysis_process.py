@@ -6,11 +6,15 @@ all need it, and with several busy threads the GIL handoffs left a 2-core server
 A process has its own GIL. Messages (pickled tuples), each answered by one reply:
 
     ("open", key, reference, mirror)                       -> ("ok", None)
-    ("analyze", key, jpeg, timestamp_s, received_s, reset) -> ("ok", FrameAnalysis) | ("error", e)
+    ("analyze", key, jpeg, timestamp_s, received_s, reset, state)
+        -> ("ok", (FrameAnalysis, LiveState)) | ("error", e)
     ("close", key)                                         -> ("ok", None)
     ("stop",)                                              -> the process exits
 
-The process first answers ("ready", None) once the pose models are loaded.
+The process first answers ("ready", None) once the pose models are loaded. A stream's frames
+may go to any process: each carries the stream's LiveState from the previous frame (None for the
+first) and the reply carries it on, so the stream's tracking continues wherever its next frame
+is analysed.
 """
 
 from __future__ import annotations
@@ -59,16 +63,19 @@ class _Host:
             self._analyzers[key] = analyzer
             return ("ok", None)
         if kind == "analyze":
-            _, _, jpeg, timestamp_s, received_s, reset = message
+            _, _, jpeg, timestamp_s, received_s, reset, state = message
             stream = self._analyzers.get(key)
             if stream is None:
                 return ("error", DancecoachError("The stream is not open in this process."))
+            if state is not None:
+                stream.restore(state)
             if reset:
                 stream.request_cue_reset()
             try:
-                return ("ok", stream.analyze(jpeg, timestamp_s, received_s))
+                analysis = stream.analyze(jpeg, timestamp_s, received_s)
             except DancecoachError as error:
                 return ("error", error)
+            return ("ok", (analysis, stream.live_state()))
         if kind == "close":
             self._drop(key)
             return ("ok", None)

@@ -16,12 +16,33 @@ comes (at 14 sessions it idled ~20 % of the time while frames waited). Streams w
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections import deque
+from collections.abc import Iterator
 from typing import Protocol
 
 log = logging.getLogger(__name__)
+
+_thread_lane = threading.local()
+
+
+def current_lane() -> int | None:
+    """The lane of the calling inference thread (None in any other thread)."""
+    lane: int | None = getattr(_thread_lane, "lane", None)
+    return lane
+
+
+@contextlib.contextmanager
+def running_in_lane(lane: int | None) -> Iterator[None]:
+    """Let the calling thread act as one of the lane's threads (tools and tests)."""
+    previous = current_lane()
+    _thread_lane.lane = lane
+    try:
+        yield
+    finally:
+        _thread_lane.lane = previous
 
 
 class Schedulable(Protocol):
@@ -127,6 +148,7 @@ class InferenceScheduler:
             return entry.idle
 
     def _run(self, lane: int) -> None:
+        _thread_lane.lane = lane
         while True:
             with self._lock:
                 stream = None

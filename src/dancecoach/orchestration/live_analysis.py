@@ -150,6 +150,14 @@ class Analyzer(Protocol):
 AnalyzerFactory = Callable[[PoseSequence, bool], Analyzer]  # (reference, mirror)
 
 
+@dataclass
+class LiveState:
+    """A stream's state between frames: where the dancer is (tracking, smoothing) and cues."""
+
+    tracker: PoseTracker | None
+    cues: CueDebouncer
+
+
 class FrameAnalyzer:
     """Scores one stream's frames against a reference. Not thread-safe: one call at a time."""
 
@@ -190,6 +198,14 @@ class FrameAnalyzer:
     def request_cue_reset(self) -> None:
         """Forget cue timers before the next frame (pause, resume, seek); safe from any thread."""
         self._cue_reset_requested = True
+
+    def live_state(self) -> LiveState:
+        """What the next frame's analysis depends on (picklable; a few kB)."""
+        return LiveState(self._tracker, self._cues)
+
+    def restore(self, state: LiveState) -> None:
+        """Continue from a state another analyzer of the same stream left."""
+        self._tracker, self._cues = state.tracker, state.cues
 
     def close(self) -> None:
         if self._tracker is not None:
