@@ -10,18 +10,17 @@ operators changes: `.venv/bin/python scripts/calibrate_landmark_model.py [TESTDA
 from __future__ import annotations
 
 import json
-import math
 import sys
 from pathlib import Path
 
-import cv2
 import numpy as np
-from mediapipe.framework.formats import rect_pb2
 from numpy.typing import NDArray
 
+from dancecoach.pipeline.detector import downscale
 from dancecoach.pipeline.live_tracking import LiveTracker
 from dancecoach.pipeline.model_quantization import RANGES_FILE, SIGNATURE, float32_model
 from dancecoach.pipeline.pose_model import pruned_landmark_model
+from dancecoach.pipeline.roi_landmarks import model_input
 from dancecoach.pipeline.video import iter_frames
 
 # One dancer each, full or upper body, upright and lying down, phone and stage footage; the
@@ -35,26 +34,6 @@ CALIBRATION_VIDEOS = [
     "motion/street_multiperson.avi",
 ]
 SAMPLE_FPS = 5.0
-MODEL_SIDE = 256
-
-
-def model_input(image_bgr: NDArray[np.uint8], roi: rect_pb2.NormalizedRect) -> NDArray[np.float32]:
-    """The landmark model's input for this ROI: the rotated square crop, RGB in 0..1."""
-    height, width = image_bgr.shape[:2]
-    centre = np.array([roi.x_center * width, roi.y_center * height])
-    size = np.array([roi.width * width, roi.height * height]) / MODEL_SIDE
-    cos, sin = math.cos(roi.rotation), math.sin(roi.rotation)
-    to_source = np.array([[cos * size[0], -sin * size[1]], [sin * size[0], cos * size[1]]])
-    offset = centre - to_source @ np.array([MODEL_SIDE / 2, MODEL_SIDE / 2])
-    matrix = np.hstack([to_source, offset[:, None]])
-    crop = cv2.warpAffine(
-        image_bgr,
-        matrix,
-        (MODEL_SIDE, MODEL_SIDE),
-        flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_CONSTANT,
-    )
-    return cv2.cvtColor(crop, cv2.COLOR_BGR2RGB).astype(np.float32) / 255.0
 
 
 def calibration_inputs(testdata: Path) -> list[NDArray[np.float32]]:
@@ -65,7 +44,7 @@ def calibration_inputs(testdata: Path) -> list[NDArray[np.float32]]:
             tracker.process(image, time_s)
             roi = tracker.region_of_interest
             if roi is not None:
-                inputs.append(model_input(image, roi))
+                inputs.append(model_input(downscale(image), roi, bgr=True))
         print(f"{name}: {len(inputs)} model inputs so far", file=sys.stderr)
     return inputs
 

@@ -33,15 +33,20 @@ class PoseDetector(Protocol):
     def close(self) -> None: ...
 
 
+def downscale(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """The image with its longer side at most MAX_INPUT_SIDE."""
+    height, width = image.shape[:2]
+    longest = max(height, width)
+    if longest <= MAX_INPUT_SIDE:
+        return image
+    scale = MAX_INPUT_SIDE / longest
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
+
+
 def prepare_rgb(image_bgr: NDArray[np.uint8]) -> NDArray[np.uint8]:
     """The image downscaled to MAX_INPUT_SIDE, in RGB order."""
-    height, width = image_bgr.shape[:2]
-    longest = max(height, width)
-    if longest > MAX_INPUT_SIDE:
-        scale = MAX_INPUT_SIDE / longest
-        size = (max(1, round(width * scale)), max(1, round(height * scale)))
-        image_bgr = np.asarray(cv2.resize(image_bgr, size, interpolation=cv2.INTER_LINEAR))
-    return np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+    return np.asarray(cv2.cvtColor(downscale(image_bgr), cv2.COLOR_BGR2RGB), dtype=np.uint8)
 
 
 def prepare_image(image_bgr: NDArray[np.uint8]) -> mediapipe.Image:
