@@ -4,9 +4,11 @@ Starts `dancecoach serve` on a fresh data folder, adds a real dance video as the
 then for each N runs N practice sessions at once, each sending real dance frames (JPEG,
 640x360, pre-encoded) at 10 FPS for a fixed time. Prints per N: round-trip p50/p95 (client
 send to that frame's reply), processed frames/s, dropped frames, server CPU; and the bare
-MediaPipe inference time measured in the same run, with the ratio p50 / inference at N=1
-(one client runs in rounds, with paced bare-inference blocks between them): against the
-landmark model the server runs (int8 by default) and against MediaPipe's own float model.
+inference time measured in the same run, with the ratio p50 / inference at N=1 (one client
+runs in rounds, with paced bare-inference blocks between them), against three: MediaPipe's
+own `PoseLandmarker` tracking one dancer (stock inference, float model); the server's own
+tracking (int8 model by default) on one thread; and the same on the threads a lone session's
+frames get (two on this machine).
 Every client first sends for a warm-up second, which the round trips leave out (its p95 is
 printed apart): all N clients start within 100 ms, and each stream's first frame also runs
 person detection (~10 ms more), a start-up burst that says nothing about steady capacity.
@@ -31,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,7 +98,8 @@ def own_cpu_seconds() -> float:
 
 
 class BareInference:
-    """LiveTracker.process alone on frames decoded beforehand, one thread, in milliseconds.
+    """Pose tracking alone on frames decoded beforehand, in milliseconds: the server's
+    LiveTracker.process on `threads` threads, or (stock=True) MediaPipe's PoseLandmarker.
 
     Paced blocks (one frame every 100 ms, as a webcam sends them: colder caches than back to
     back) are taken between the one-client rounds, so that both sides of the ratio see the
@@ -103,14 +107,31 @@ class BareInference:
     over a minute.
     """
 
-    def __init__(self, frames: list[bytes], pose_model: LandmarkPrecision) -> None:
+    def __init__(
+        self,
+        frames: list[bytes],
+        pose_model: LandmarkPrecision,
+        *,
+        threads: int = 1,
+        stock: bool = False,
+    ) -> None:
+        from dancecoach.pipeline.detector import MediaPipePoseDetector
         from dancecoach.pipeline.live_tracking import LiveTracker
 
         self._images = [
             np.asarray(cv2.imdecode(np.frombuffer(f, np.uint8), cv2.IMREAD_COLOR), dtype=np.uint8)
             for f in frames
         ]
-        self._tracker = LiveTracker(pose_model)
+        tracker = LiveTracker(pose_model)
+        landmarker = MediaPipePoseDetector("video", 1) if stock else None
+        if landmarker is not None:
+            self._infer: Callable[[NDArray[np.uint8], float], object] = lambda image, time_s: (
+                landmarker.detect(image, round(time_s * 1000))
+            )
+            self._close: Callable[[], None] = landmarker.close
+        else:
+            self._infer = lambda image, time_s: tracker.process(image, time_s, threads)
+            self._close = tracker.close
         self._time_s = 0.0
         self.back_to_back_ms: list[float] = []
         self.paced_ms: list[float] = []
@@ -123,7 +144,7 @@ class BareInference:
             image = self._images[index % len(self._images)]
             self._time_s += 1.0 / FPS
             started = time.perf_counter()
-            self._tracker.process(image, self._time_s)
+            self._infer(image, self._time_s)
             elapsed = time.perf_counter() - started
             times.append(elapsed * 1000.0)
             if paced:
@@ -136,7 +157,7 @@ class BareInference:
         self._run(count, paced=True)
 
     def close(self) -> None:
-        self._tracker.close()
+        self._close()
 
     @staticmethod
     def p50(times: list[float]) -> float:
@@ -444,12 +465,13 @@ def main() -> None:
     bare = BareInference(frames, pose_model)
     bare.back_to_back(100)
     bare.paced(30)
-    # MediaPipe's own (float) landmark model, for the ratio against stock inference.
-    stock = BareInference(frames, "float") if pose_model != "float" else None
+    solo_threads = min(2, os.cpu_count() or 1)  # the server's default live_solo_threads
+    solo = BareInference(frames, pose_model, threads=solo_threads) if solo_threads > 1 else None
+    stock = BareInference(frames, "float", stock=True)
     back_to_back_p50 = bare.p50(bare.back_to_back_ms)
     cores = os.cpu_count() or 1
     ceiling = cores * 1000 / back_to_back_p50 / FPS
-    print(f"bare MediaPipe inference (LiveTracker.process, one thread, {pose_model} model):")
+    print(f"bare inference (LiveTracker.process, one thread, {pose_model} model):")
     print(
         f"  back to back: p50 {back_to_back_p50:.1f} ms, "
         f"p95 {np.percentile(bare.back_to_back_ms, 95):.1f} ms"
@@ -470,9 +492,9 @@ def main() -> None:
                 # BareInference); more clients: one round.
                 for _ in range(ONE_CLIENT_ROUNDS if count == 1 else 1):
                     if count == 1:
-                        bare.paced(40)
-                        if stock is not None:
-                            stock.paced(40)
+                        for inference in (bare, solo, stock):
+                            if inference is not None:
+                                inference.paced(40)
                     _measure_round(
                         server,
                         http,
@@ -492,30 +514,35 @@ def main() -> None:
             )
     finally:
         server.stop()
-        bare.close()
-        if stock is not None:
-            stock.close()
+        for inference in (bare, solo, stock):
+            if inference is not None:
+                inference.close()
         shutil.rmtree(folder, ignore_errors=True)
 
     paced_p50 = bare.p50(bare.paced_ms)
-    print(
-        f"\nbare inference paced at {FPS:g} FPS, {len(bare.paced_ms)} frames taken between the "
-        f"one-client rounds: p50 {paced_p50:.1f} ms"
-    )
     single = next((r for r in rows if r.clients == 1), None)
     if single is not None:
         print(
-            f"round-trip p50 at 1 client / bare inference p50: "
-            f"{single.p50_ms / paced_p50:.2f} paced (target <= 1.3), "
-            f"{single.p50_ms / back_to_back_p50:.2f} back to back; "
-            f"of the round trip, {single.analysis_p50_ms:.1f} ms is the server's decode + "
-            f"inference + comparison"
+            f"\nbare inference paced at {FPS:g} FPS between the one-client rounds "
+            f"({len(bare.paced_ms)} frames each), and the one-client round-trip p50 "
+            f"({single.p50_ms:.1f} ms; {single.analysis_p50_ms:.1f} ms of it the server's decode "
+            f"+ inference + comparison) over it (target <= 1.3):"
         )
-        if stock is not None:
-            stock_p50 = stock.p50(stock.paced_ms)
+        stock_p50 = stock.p50(stock.paced_ms)
+        print(
+            f"  MediaPipe's PoseLandmarker (float): p50 {stock_p50:.1f} ms, "
+            f"ratio {single.p50_ms / stock_p50:.2f}"
+        )
+        print(
+            f"  the server's tracking, one thread ({pose_model}): p50 {paced_p50:.1f} ms, "
+            f"ratio {single.p50_ms / paced_p50:.2f} ({single.p50_ms / back_to_back_p50:.2f} "
+            f"against back to back)"
+        )
+        if solo is not None:
+            solo_p50 = solo.p50(solo.paced_ms)
             print(
-                f"MediaPipe's own float landmark model, paced the same way: p50 {stock_p50:.1f} "
-                f"ms; round-trip p50 / that: {single.p50_ms / stock_p50:.2f}"
+                f"  the same on {solo_threads} threads, as a lone session's frames run: p50 "
+                f"{solo_p50:.1f} ms, ratio {single.p50_ms / solo_p50:.2f}"
             )
     within = [r.clients for r in rows if r.p95_ms <= TARGET_P95_MS]
     clean = [r.clients for r in rows if r.p95_ms <= TARGET_P95_MS and r.dropped == 0]

@@ -49,7 +49,9 @@ class SlowAnalyzer:
     def close(self) -> None:
         pass
 
-    def analyze(self, jpeg: bytes, timestamp_s: float, received_s: float) -> FrameAnalysis:
+    def analyze(
+        self, jpeg: bytes, timestamp_s: float, received_s: float, *, threads: int = 1
+    ) -> FrameAnalysis:
         assert self.busy.acquire(blocking=False), "a stream's frames must never overlap"
         try:
             self.threads.add(threading.current_thread().name)
