@@ -5,10 +5,9 @@ then for each N runs N practice sessions at once, each sending real dance frames
 640x360, pre-encoded) at 10 FPS for a fixed time. Prints per N: round-trip p50/p95 (client
 send to that frame's reply), processed frames/s, dropped frames, server CPU; and the bare
 inference time measured in the same run, with the ratio p50 / inference at N=1 (one client
-runs in rounds, with paced bare-inference blocks between them), against three: MediaPipe's
-own `PoseLandmarker` tracking one dancer (stock inference, float model); the server's own
-tracking (int8 model by default) on one thread; and the same on the threads a lone session's
-frames get (two on this machine).
+runs in rounds, with paced bare-inference blocks between them), against two: MediaPipe's own
+`PoseLandmarker` tracking one dancer (stock inference, float model), and the server's own
+tracking (int8 model by default).
 Every client first sends for a warm-up second, which the round trips leave out (its p95 is
 printed apart): all N clients start within 100 ms, and each stream's first frame also runs
 person detection (~10 ms more), a start-up burst that says nothing about steady capacity.
@@ -99,7 +98,7 @@ def own_cpu_seconds() -> float:
 
 class BareInference:
     """Pose tracking alone on frames decoded beforehand, in milliseconds: the server's
-    LiveTracker.process on `threads` threads, or (stock=True) MediaPipe's PoseLandmarker.
+    LiveTracker.process, or (stock=True) MediaPipe's PoseLandmarker; one thread.
 
     Paced blocks (one frame every 100 ms, as a webcam sends them: colder caches than back to
     back) are taken between the one-client rounds, so that both sides of the ratio see the
@@ -108,12 +107,7 @@ class BareInference:
     """
 
     def __init__(
-        self,
-        frames: list[bytes],
-        pose_model: LandmarkPrecision,
-        *,
-        threads: int = 1,
-        stock: bool = False,
+        self, frames: list[bytes], pose_model: LandmarkPrecision, *, stock: bool = False
     ) -> None:
         from dancecoach.pipeline.detector import MediaPipePoseDetector
         from dancecoach.pipeline.live_tracking import LiveTracker
@@ -130,7 +124,7 @@ class BareInference:
             )
             self._close: Callable[[], None] = landmarker.close
         else:
-            self._infer = lambda image, time_s: tracker.process(image, time_s, threads)
+            self._infer = lambda image, time_s: tracker.process(image, time_s)
             self._close = tracker.close
         self._time_s = 0.0
         self.back_to_back_ms: list[float] = []
@@ -465,8 +459,6 @@ def main() -> None:
     bare = BareInference(frames, pose_model)
     bare.back_to_back(100)
     bare.paced(30)
-    solo_threads = min(2, os.cpu_count() or 1)  # the server's default live_solo_threads
-    solo = BareInference(frames, pose_model, threads=solo_threads) if solo_threads > 1 else None
     stock = BareInference(frames, "float", stock=True)
     back_to_back_p50 = bare.p50(bare.back_to_back_ms)
     cores = os.cpu_count() or 1
@@ -492,9 +484,8 @@ def main() -> None:
                 # BareInference); more clients: one round.
                 for _ in range(ONE_CLIENT_ROUNDS if count == 1 else 1):
                     if count == 1:
-                        for inference in (bare, solo, stock):
-                            if inference is not None:
-                                inference.paced(40)
+                        bare.paced(40)
+                        stock.paced(40)
                     _measure_round(
                         server,
                         http,
@@ -514,9 +505,8 @@ def main() -> None:
             )
     finally:
         server.stop()
-        for inference in (bare, solo, stock):
-            if inference is not None:
-                inference.close()
+        bare.close()
+        stock.close()
         shutil.rmtree(folder, ignore_errors=True)
 
     paced_p50 = bare.p50(bare.paced_ms)
@@ -538,12 +528,6 @@ def main() -> None:
             f"ratio {single.p50_ms / paced_p50:.2f} ({single.p50_ms / back_to_back_p50:.2f} "
             f"against back to back)"
         )
-        if solo is not None:
-            solo_p50 = solo.p50(solo.paced_ms)
-            print(
-                f"  the same on {solo_threads} threads, as a lone session's frames run: p50 "
-                f"{solo_p50:.1f} ms, ratio {single.p50_ms / solo_p50:.2f}"
-            )
     within = [r.clients for r in rows if r.p95_ms <= TARGET_P95_MS]
     clean = [r.clients for r in rows if r.p95_ms <= TARGET_P95_MS and r.dropped == 0]
     print(

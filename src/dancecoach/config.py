@@ -45,12 +45,6 @@ class Settings(BaseSettings):
         default=True, description="Pin live analysis process i to CPU i (a dedicated machine)."
     )
 
-    live_solo_threads: int = Field(
-        default_factory=lambda: min(2, os.cpu_count() or 1),
-        ge=1,
-        le=16,
-        description="CPU threads a frame's pose model may use while one learner is connected.",
-    )
     live_pose_model: Literal["int8", "float"] = Field(
         default="int8",
         description="Landmark model for live sessions: int8 (~1.4x faster) or the float one.",

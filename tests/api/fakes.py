@@ -53,14 +53,12 @@ class FakeTracker:
     def __init__(self, reference: PoseSequence) -> None:
         self.reference = reference
         self.calls = 0
-        self.model_threads: list[int] = []  # the CPU threads each call was given
         self.closed = False
 
     def process(
-        self, image_bgr: NDArray[np.uint8], timestamp_s: float, threads: int = 1
+        self, image_bgr: NDArray[np.uint8], timestamp_s: float
     ) -> NDArray[np.float32] | None:
         self.calls += 1
-        self.model_threads.append(threads)
         brightness = float(image_bgr.mean())
         if brightness < 40:
             return None

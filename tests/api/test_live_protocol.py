@@ -317,14 +317,9 @@ def test_frames_arriving_faster_than_inference_are_dropped_latest_first(
 ) -> None:
     original = FakeTracker.process
 
-    def slow(
-        self: FakeTracker,
-        image: np.ndarray,  # type: ignore[type-arg]
-        timestamp_s: float,
-        threads: int = 1,
-    ) -> np.ndarray | None:  # type: ignore[type-arg]
+    def slow(self: FakeTracker, image: np.ndarray, timestamp_s: float) -> np.ndarray | None:  # type: ignore[type-arg]
         time.sleep(0.05)
-        return original(self, image, timestamp_s, threads)
+        return original(self, image, timestamp_s)
 
     monkeypatch.setattr(FakeTracker, "process", slow)
     sent = 30
@@ -342,29 +337,3 @@ def test_frames_arriving_faster_than_inference_are_dropped_latest_first(
     assert results[-1]["dropped_frames"] == sent - len(results)
     stamps = [r["timestamp"] for r in results]
     assert stamps == sorted(stamps)
-
-
-def test_a_learner_alone_gets_both_cores_and_learners_sharing_the_server_one(
-    client: TestClient, reference_id: str, trackers: list[FakeTracker]
-) -> None:
-    ids = [
-        client.post("/api/sessions/create", json={"reference_video_id": reference_id}).json()[
-            "session_id"
-        ]
-        for _ in range(2)
-    ]
-    with client.websocket_connect(f"/ws/{ids[0]}") as first:
-        receive(first)
-        first.send_bytes(frame_binary(jpeg(GREY), 1.0))
-        receive_type(first, "frame_result")
-        with client.websocket_connect(f"/ws/{ids[1]}") as second:
-            receive(second)
-            for index in range(3):
-                for ws in (first, second):
-                    ws.send_bytes(frame_binary(jpeg(GREY), 1.1 + index * 0.1))
-                    receive_type(ws, "frame_result")
-        first.send_bytes(frame_binary(jpeg(GREY), 2.0))  # the other learner has left
-        receive_type(first, "frame_result")
-    alone, shared = trackers[0].model_threads, trackers[1].model_threads
-    assert alone == [2, 1, 1, 1, 2]
-    assert shared == [1, 1, 1]

@@ -24,9 +24,7 @@ class _ScriptedTracker:
     def __init__(self, poses: list[NDArray[np.float32]]) -> None:
         self._poses = iter(poses)
 
-    def process(
-        self, image_bgr: NDArray[np.uint8], timestamp_s: float, threads: int = 1
-    ) -> NDArray[np.float32]:
+    def process(self, image_bgr: NDArray[np.uint8], timestamp_s: float) -> NDArray[np.float32]:
         return next(self._poses)
 
     def close(self) -> None:

@@ -49,9 +49,7 @@ class SlowAnalyzer:
     def close(self) -> None:
         pass
 
-    def analyze(
-        self, jpeg: bytes, timestamp_s: float, received_s: float, *, threads: int = 1
-    ) -> FrameAnalysis:
+    def analyze(self, jpeg: bytes, timestamp_s: float, received_s: float) -> FrameAnalysis:
         assert self.busy.acquire(blocking=False), "a stream's frames must never overlap"
         try:
             self.threads.add(threading.current_thread().name)

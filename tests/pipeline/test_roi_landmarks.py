@@ -142,20 +142,6 @@ def test_same_landmarks_and_next_roi_as_mediapipes_graph_on_real_footage() -> No
     assert max(roi_gaps) < 1e-3
 
 
-@pytest.mark.footage
-def test_two_threads_give_the_same_landmarks_as_one() -> None:
-    frames = list(iter_frames(footage("single/shuffle.mp4"), 2, 2.0, 6.0))
-    roi = thread_graphs().find(prepare_rgb(frames[0][1]))
-    assert roi is not None
-    model = landmark_model("int8")
-    one, two = RoiLandmarkModel(model, 1), RoiLandmarkModel(model, 2)
-    for _, frame in frames:
-        first, second = one.landmarks(frame, roi), two.landmarks(frame, roi)
-        assert first is not None and second is not None
-        np.testing.assert_allclose(first[0], second[0], atol=1e-6)
-        roi = first[1]
-
-
 def heatmap_with_peak(row: int, col: int, point: int) -> NDArray[np.float32]:
     heatmap = np.full((64, 64, 39), -10.0, dtype=np.float32)  # confidence ~0
     heatmap[row, col, point] = 10.0  # confidence ~1

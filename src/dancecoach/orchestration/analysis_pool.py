@@ -59,16 +59,10 @@ class _Worker:
     """One analysis process, the pipe to it and the replies it owes."""
 
     def __init__(
-        self,
-        index: int,
-        limits: FrameLimits,
-        pin: bool,
-        precision: LandmarkPrecision,
-        solo_threads: int,
+        self, index: int, limits: FrameLimits, pin: bool, precision: LandmarkPrecision
     ) -> None:
         self.index = index
         self._precision: LandmarkPrecision = precision
-        self._solo_threads = solo_threads
         self._pin = pin
         self._limits = limits
         # Sending, and queueing the reply it will get, happen together under this lock.
@@ -88,13 +82,7 @@ class _Worker:
         parent, child = context.Pipe()
         process = context.Process(
             target=serve,
-            args=(
-                child,
-                self._limits,
-                self.index if self._pin else None,
-                self._precision,
-                self._solo_threads,
-            ),
+            args=(child, self._limits, self.index if self._pin else None, self._precision),
             name=f"dancecoach-analysis-{self.index}",
             daemon=True,
         )
@@ -275,11 +263,9 @@ class RemoteFrameAnalyzer:
     def request_cue_reset(self) -> None:
         self._reset_cues = True
 
-    def analyze(
-        self, jpeg: bytes, timestamp_s: float, received_s: float, *, threads: int = 1
-    ) -> FrameAnalysis:
+    def analyze(self, jpeg: bytes, timestamp_s: float, received_s: float) -> FrameAnalysis:
         reset, self._reset_cues = self._reset_cues, False
-        message = ("analyze", self._key, jpeg, timestamp_s, received_s, reset, self._state, threads)
+        message = ("analyze", self._key, jpeg, timestamp_s, received_s, reset, self._state)
         analysis: FrameAnalysis
         analysis, self._state = self._worker().call(self._key, self._opener, message)
         return analysis
@@ -307,13 +293,9 @@ class AnalysisProcessPool:
         *,
         pin_cpus: bool = True,
         precision: LandmarkPrecision = "int8",
-        solo_threads: int = 1,
     ) -> None:
-        """pin_cpus: process i runs on CPU i (see analysis_process.pin_to_cpu);
-        solo_threads: CPU threads a frame may be given (see inference.py)."""
-        self._workers = [
-            _Worker(index, limits, pin_cpus, precision, solo_threads) for index in range(processes)
-        ]
+        """pin_cpus: process i runs on CPU i (see analysis_process.pin_to_cpu)."""
+        self._workers = [_Worker(index, limits, pin_cpus, precision) for index in range(processes)]
         self._keys = itertools.count(1)
 
     @property

@@ -6,7 +6,7 @@ all need it, and with several busy threads the GIL handoffs left a 2-core server
 A process has its own GIL. Messages (pickled tuples), each answered by one reply:
 
     ("open", key, reference, mirror)                       -> ("ok", None)
-    ("analyze", key, jpeg, timestamp_s, received_s, reset, state, threads)
+    ("analyze", key, jpeg, timestamp_s, received_s, reset, state)
         -> ("ok", (FrameAnalysis, LiveState)) | ("error", e)
     ("close", key)                                         -> ("ok", None)
     ("stop",)                                              -> the process exits
@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import os
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
 from dancecoach.errors import DancecoachError
@@ -64,7 +63,7 @@ class _Host:
             self._analyzers[key] = analyzer
             return ("ok", None)
         if kind == "analyze":
-            _, _, jpeg, timestamp_s, received_s, reset, state, threads = message
+            _, _, jpeg, timestamp_s, received_s, reset, state = message
             stream = self._analyzers.get(key)
             if stream is None:
                 return ("error", DancecoachError("The stream is not open in this process."))
@@ -73,7 +72,7 @@ class _Host:
             if reset:
                 stream.request_cue_reset()
             try:
-                analysis = stream.analyze(jpeg, timestamp_s, received_s, threads=threads)
+                analysis = stream.analyze(jpeg, timestamp_s, received_s)
             except DancecoachError as error:
                 return ("error", error)
             return ("ok", (analysis, stream.live_state()))
@@ -104,38 +103,17 @@ def pin_to_cpu(index: int) -> None:
     os.sched_setaffinity(0, {allowed[index % len(allowed)]})
 
 
-def _threads() -> set[int]:
-    """This process's thread ids (Linux)."""
-    return {int(task.name) for task in Path("/proc/self/task").iterdir()}
-
-
-def load_models(precision: LandmarkPrecision, solo_threads: int, cpus: set[int]) -> None:
-    """Load the pose models now, before the first stream waits for them.
-
-    The model for a lone stream's frames runs on solo_threads threads: its helper threads may
-    use any of `cpus`, or they would share the pinned thread's one CPU and gain nothing.
-    """
-    graphs = thread_graphs(precision)
-    if solo_threads > 1:
-        before = _threads()
-        graphs.load_threads(solo_threads)
-        for helper in _threads() - before:
-            os.sched_setaffinity(helper, cpus)
-
-
 def serve(
     connection: Connection,
     limits: FrameLimits,
     cpu_index: int | None,
     precision: LandmarkPrecision = "int8",
-    solo_threads: int = 1,
 ) -> None:
     """The process's main loop; returns when told to stop or when the server goes away."""
     limit_arenas()
-    cpus = os.sched_getaffinity(0)
     if cpu_index is not None:
         pin_to_cpu(cpu_index)
-    load_models(precision, solo_threads, cpus)
+    thread_graphs(precision)  # load the models once, before the first stream waits for them
     host = _Host(limits, precision)
     freeze_startup_objects()
     connection.send(("ready", None))

@@ -12,11 +12,6 @@ released. With two threads a lane, the process finds the next frame already wait
 pipe when it finishes one, instead of idling while the reply travels back and the next frame
 comes (at 14 sessions it idled ~20 % of the time while frames waited). Streams without a lane
 (analysis in this process) are served by every thread.
-
-A stream that has the server to itself (the only one registered) gets `solo_threads` CPU
-threads for its pose model: a learner practising alone gets their replies sooner (one frame's
-landmark model takes 6.5 ms on one core, 3.7 ms on two). With two or more streams every frame
-uses one thread, which is the cheapest in CPU per frame, so capacity is unchanged.
 """
 
 from __future__ import annotations
@@ -55,9 +50,8 @@ class Schedulable(Protocol):
 
     def has_frame(self) -> bool: ...
 
-    def analyse_newest(self, threads: int = 1) -> None:
-        """Take the newest frame and analyse it (in the calling worker thread), its pose
-        model using this many CPU threads."""
+    def analyse_newest(self) -> None:
+        """Take the newest frame and analyse it (in the calling worker thread)."""
 
 
 class _Entry:
@@ -73,10 +67,9 @@ class _Entry:
 
 
 class InferenceScheduler:
-    def __init__(self, lanes: int, threads_per_lane: int = 1, solo_threads: int = 1) -> None:
+    def __init__(self, lanes: int, threads_per_lane: int = 1) -> None:
         self._lanes = lanes
         self._threads_per_lane = threads_per_lane
-        self._solo_threads = solo_threads
         # Index `lanes` is the shared line; the others are the lanes.
         self._ready: list[deque[Schedulable]] = [deque() for _ in range(lanes + 1)]
         self._entries: dict[int, _Entry] = {}
@@ -167,9 +160,8 @@ class InferenceScheduler:
                 entry.queued = False
                 entry.busy = True
                 entry.idle.clear()
-                threads = self._solo_threads if len(self._entries) == 1 else 1
             try:
-                stream.analyse_newest(threads)
+                stream.analyse_newest()
             except Exception:
                 log.exception("live frame analysis failed")
             finally:

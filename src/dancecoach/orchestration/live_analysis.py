@@ -54,7 +54,7 @@ class PoseTracker(Protocol):
     """A live pose tracker: one per stream, frames in time order."""
 
     def process(
-        self, image_bgr: NDArray[np.uint8], timestamp_s: float, threads: int = 1
+        self, image_bgr: NDArray[np.uint8], timestamp_s: float
     ) -> NDArray[np.float32] | None: ...
 
     def close(self) -> None: ...
@@ -142,9 +142,7 @@ class Analyzer(Protocol):
 
     def request_cue_reset(self) -> None: ...
 
-    def analyze(
-        self, jpeg: bytes, timestamp_s: float, received_s: float, *, threads: int = 1
-    ) -> FrameAnalysis: ...
+    def analyze(self, jpeg: bytes, timestamp_s: float, received_s: float) -> FrameAnalysis: ...
 
     def close(self) -> None: ...
 
@@ -214,20 +212,17 @@ class FrameAnalyzer:
             self._tracker.close()
             self._tracker = None
 
-    def analyze(
-        self, jpeg: bytes, timestamp_s: float, received_s: float, *, threads: int = 1
-    ) -> FrameAnalysis:
+    def analyze(self, jpeg: bytes, timestamp_s: float, received_s: float) -> FrameAnalysis:
         """Raises InvalidImageError / LimitExceededError for bytes that are not a usable image.
 
         received_s: monotonic wall-clock time the frame arrived (drives cue timing).
-        threads: CPU threads the pose model may use.
         """
         started = time.perf_counter()
         image = self._decode(jpeg)
         height, width = int(image.shape[0]), int(image.shape[1])
         self.warm_up()
         assert self._tracker is not None
-        pose = self._tracker.process(image, timestamp_s, threads)
+        pose = self._tracker.process(image, timestamp_s)
         user_aspect = width / height
         reference_pose = reference_pose_at(self._reference, timestamp_s)
         accuracy: float | None = None

@@ -176,20 +176,15 @@ class LiveStream:
     def has_frame(self) -> bool:
         return self._slot is not None
 
-    def analyse_newest(self, threads: int = 1) -> None:
-        """Analyse the newest frame in this (inference) thread; the loop gets the outcome.
-
-        threads: CPU threads the pose model may use for it.
-        """
+    def analyse_newest(self) -> None:
+        """Analyse the newest frame in this (inference) thread; the loop gets the outcome."""
         with self._slot_lock:
             frame, self._slot = self._slot, None
         if frame is None or self._loop is None:
             return
         outcome: FrameAnalysis | DancecoachError
         try:
-            outcome = self._analyzer.analyze(
-                frame.jpeg, frame.timestamp_s, frame.received_s, threads=threads
-            )
+            outcome = self._analyzer.analyze(frame.jpeg, frame.timestamp_s, frame.received_s)
         except DancecoachError as error:
             outcome = error
         except Exception:

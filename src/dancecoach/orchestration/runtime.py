@@ -63,9 +63,7 @@ class Runtime:
         in_processes = settings.inference_processes and decode is None and tracker_factory is None
         # Two threads a process keep its next frame waiting in the pipe (see inference.py).
         self.inference = InferenceScheduler(
-            settings.inference_workers,
-            threads_per_lane=2 if in_processes else 1,
-            solo_threads=settings.live_solo_threads,
+            settings.inference_workers, threads_per_lane=2 if in_processes else 1
         )
         if in_processes:
             self.analysis_pool = AnalysisProcessPool(
@@ -73,7 +71,6 @@ class Runtime:
                 FrameLimits.from_settings(settings),
                 pin_cpus=settings.inference_pin_cpus,
                 precision=settings.live_pose_model,
-                solo_threads=settings.live_solo_threads,
             )
             analyzer_factory = self.analysis_pool.analyzer
         else:

@@ -8,7 +8,7 @@ tracking work, the region of interest (ROI) for the next frame, lives in each st
 `LiveTracker`, and the models are stateless, so one set per thread serves every stream:
 
 - the landmark model runs on a ROI and gives the 33 landmarks and the ROI for the next frame
-  (roi_landmarks.py: MediaPipe's steps, run through LiteRT on one thread or two);
+  (roi_landmarks.py: MediaPipe's steps, with the model run through LiteRT);
 - MediaPipe's detection graph, run only when a stream has no ROI (its first frame, or the
   person was lost), finds the most confident person and their ROI.
 
@@ -108,8 +108,7 @@ class PoseGraphs:
 
     def __init__(self, precision: LandmarkPrecision) -> None:
         self._detection = SyncGraph(_DETECTION_GRAPH, ["roi"], precision)
-        self._landmark_model = landmark_model(precision)
-        self._by_threads: dict[int, RoiLandmarkModel] = {1: RoiLandmarkModel(self._landmark_model)}
+        self._landmarks = RoiLandmarkModel(landmark_model(precision))
 
     def find(self, image_rgb: NDArray[np.uint8]) -> Roi | None:
         """The ROI of the most confident person in the image, or None."""
@@ -122,21 +121,14 @@ class PoseGraphs:
         rect = packet_getter.get_proto(found)
         return Roi(rect.x_center, rect.y_center, rect.width, rect.height, rect.rotation)
 
-    def load_threads(self, threads: int) -> None:
-        """Load the landmark model for this many CPU threads now rather than on first use."""
-        if threads not in self._by_threads:
-            self._by_threads[threads] = RoiLandmarkModel(self._landmark_model, threads)
-
     def landmarks(
-        self, image_bgr: NDArray[np.uint8], roi: Roi, threads: int = 1
+        self, image_bgr: NDArray[np.uint8], roi: Roi
     ) -> tuple[NDArray[np.float32], Roi] | None:
         """The pose in the ROI (33, 4) and the ROI for the next frame; None if nobody is there."""
-        self.load_threads(threads)
-        return self._by_threads[threads].landmarks(image_bgr, roi, bgr=True)
+        return self._landmarks.landmarks(image_bgr, roi, bgr=True)
 
     def close(self) -> None:
         self._detection.close()
-        self._by_threads.clear()
 
 
 _thread_graphs = threading.local()
@@ -182,12 +174,9 @@ class LiveTracker:
         self._last_ms = -1
 
     def process(
-        self, image_bgr: NDArray[np.uint8], timestamp_s: float, threads: int = 1
+        self, image_bgr: NDArray[np.uint8], timestamp_s: float
     ) -> NDArray[np.float32] | None:
-        """The followed person's pose in this frame, or None when they are not found.
-
-        threads: CPU threads the landmark model may use (2 when the server is otherwise idle).
-        """
+        """The followed person's pose in this frame, or None when they are not found."""
         # The filter needs increasing times; clients may repeat a timestamp or jump back.
         timestamp_ms = max(round(timestamp_s * 1000), self._last_ms + 1)
         self._last_ms = timestamp_ms
@@ -198,7 +187,7 @@ class LiveTracker:
                 self._roi = graphs.find(np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)))
                 if self._roi is None:
                     return None
-            tracked = graphs.landmarks(image_bgr, self._roi, threads)
+            tracked = graphs.landmarks(image_bgr, self._roi)
         except Exception:
             _discard_thread_graphs(self._precision)  # every stream of this thread gets fresh graphs
             self._roi = None
