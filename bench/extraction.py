@@ -7,7 +7,7 @@ On the 51 s stage clip sampled at 15 fps:
   the inference time per frame (target <= 0.1). Inference calls are timed one by one.
 Then the CPU cost per frame of live tracking, on one CPU, for 1 stream and for 7 streams taking
 turns (what one analysis process serves at 14 sessions): MediaPipe's PoseLandmarker, one per
-stream, against LiveTracker, whose one graph per thread serves every stream, with the float
+stream, against LiveTracker, whose one set of models per thread serves every stream, with the float
 landmark model and with the int8 one live sessions run.
 
 Each extraction runs twice and the faster run counts: other work on a shared machine only ever
@@ -153,7 +153,7 @@ def main() -> None:
         int8 = live_cpu_ms(live, streams, "int8")
         print(
             f"  {streams} stream(s): a PoseLandmarker each {per_stream:5.2f}; LiveTracker (shared "
-            f"graph) float {shared:5.2f} ({shared / per_stream:.2f}x), int8 {int8:5.2f} "
+            f"models) float {shared:5.2f} ({shared / per_stream:.2f}x), int8 {int8:5.2f} "
             f"({int8 / per_stream:.2f}x)"
         )
     print(f"load average after: {os.getloadavg()[0]:.2f}")
