@@ -11,7 +11,7 @@ import pytest
 from numpy.typing import NDArray
 
 from dancecoach.pipeline.detector import MediaPipePoseDetector
-from dancecoach.pipeline.live_tracking import LiveTracker, thread_graphs
+from dancecoach.pipeline.live_tracking import LiveTracker, thread_models
 from dancecoach.pipeline.model_files import (
     int8_landmark_model,
     model_resource_folder,
@@ -154,7 +154,7 @@ def test_after_a_graph_failure_the_next_frame_is_tracked_with_fresh_graphs(
     frames = frames_of("single/shuffle.mp4", 3.0, 3.5)
     tracker = LiveTracker()
     assert tracker.process(frames[0][1], 3.0) is not None
-    broken = thread_graphs()
+    broken = thread_models()
 
     def fail(*_: object) -> None:
         raise RuntimeError("CalculatorGraph::Run() failed")
@@ -162,5 +162,5 @@ def test_after_a_graph_failure_the_next_frame_is_tracked_with_fresh_graphs(
     monkeypatch.setattr(broken, "landmarks", fail)
     with pytest.raises(RuntimeError):
         tracker.process(frames[1][1], 3.1)
-    assert thread_graphs() is not broken
+    assert thread_models() is not broken
     assert tracker.process(frames[2][1], 3.2) is not None

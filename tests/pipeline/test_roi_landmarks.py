@@ -14,7 +14,7 @@ from mediapipe.python._framework_bindings import image_frame
 from numpy.typing import NDArray
 
 from dancecoach.pipeline.detector import downscale, prepare_rgb
-from dancecoach.pipeline.live_tracking import SyncGraph, thread_graphs
+from dancecoach.pipeline.live_tracking import SyncGraph, thread_models
 from dancecoach.pipeline.model_files import landmark_model
 from dancecoach.pipeline.roi_landmarks import (
     MODEL_SIDE,
@@ -110,7 +110,7 @@ def mediapipe_by_roi(
 def test_same_landmarks_and_next_roi_as_mediapipes_graph_on_real_footage() -> None:
     graph = SyncGraph(_MEDIAPIPE_BY_ROI_GRAPH, ["landmarks", "next_roi"], "float")
     ours = RoiLandmarkModel(landmark_model("float"))
-    detection = thread_graphs("float")
+    detection = thread_models("float")
     try:
         gaps, roi_gaps, compared = [], [], 0
         # A full body turning and kneeling; feet and hands leave the frame in the second.

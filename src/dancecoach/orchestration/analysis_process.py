@@ -32,7 +32,7 @@ from dancecoach.orchestration.live_analysis import (
     live_tracker_factory,
 )
 from dancecoach.orchestration.native_memory import limit_arenas, release_freed_memory
-from dancecoach.pipeline.live_tracking import thread_graphs
+from dancecoach.pipeline.live_tracking import thread_models
 from dancecoach.pipeline.model_files import LandmarkPrecision
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ def serve(
     limit_arenas()
     if cpu_index is not None:
         pin_to_cpu(cpu_index)
-    thread_graphs(precision)  # load the models once, before the first stream waits for them
+    thread_models(precision)  # load the models once, before the first stream waits for them
     host = _Host(limits, precision)
     freeze_startup_objects()
     connection.send(("ready", None))

@@ -103,7 +103,7 @@ class SyncGraph:
         self._graph.close()
 
 
-class PoseGraphs:
+class PoseModels:
     """The pose models of one thread (never used by two threads at once)."""
 
     def __init__(self, precision: LandmarkPrecision) -> None:
@@ -131,38 +131,38 @@ class PoseGraphs:
         self._detection.close()
 
 
-_thread_graphs = threading.local()
+_thread_models = threading.local()
 
 
-def _graphs_by_precision() -> dict[LandmarkPrecision, PoseGraphs]:
-    graphs: dict[LandmarkPrecision, PoseGraphs] | None = getattr(_thread_graphs, "graphs", None)
-    if graphs is None:
-        graphs = {}
-        _thread_graphs.graphs = graphs
-    return graphs
+def _models_by_precision() -> dict[LandmarkPrecision, PoseModels]:
+    models: dict[LandmarkPrecision, PoseModels] | None = getattr(_thread_models, "models", None)
+    if models is None:
+        models = {}
+        _thread_models.models = models
+    return models
 
 
-def thread_graphs(precision: LandmarkPrecision = "int8") -> PoseGraphs:
-    """This thread's graphs, created on first use (about 0.3 s)."""
-    by_precision = _graphs_by_precision()
-    graphs = by_precision.get(precision)
-    if graphs is None:
-        graphs = by_precision[precision] = PoseGraphs(precision)
-    return graphs
+def thread_models(precision: LandmarkPrecision = "int8") -> PoseModels:
+    """This thread's pose models, created on first use (about 0.3 s)."""
+    by_precision = _models_by_precision()
+    models = by_precision.get(precision)
+    if models is None:
+        models = by_precision[precision] = PoseModels(precision)
+    return models
 
 
-def _discard_thread_graphs(precision: LandmarkPrecision) -> None:
-    """Drop this thread's graphs: a MediaPipe graph that failed keeps failing."""
-    graphs = _graphs_by_precision().pop(precision, None)
-    if graphs is not None:
+def _discard_thread_models(precision: LandmarkPrecision) -> None:
+    """Drop this thread's models: a MediaPipe graph that failed keeps failing."""
+    models = _models_by_precision().pop(precision, None)
+    if models is not None:
         with contextlib.suppress(Exception):
-            graphs.close()
+            models.close()
 
 
 class LiveTracker:
     """Pose tracking for one live stream; call process() from one thread at a time.
 
-    Holds only the stream's ROI, jitter filter and follower; the graphs belong to the calling
+    Holds only the stream's ROI, jitter filter and follower; the models belong to the calling
     thread.
     """
 
@@ -181,15 +181,15 @@ class LiveTracker:
         timestamp_ms = max(round(timestamp_s * 1000), self._last_ms + 1)
         self._last_ms = timestamp_ms
         image_bgr = downscale(image_bgr)
-        graphs = thread_graphs(self._precision)
+        models = thread_models(self._precision)
         try:
             if self._roi is None:
-                self._roi = graphs.find(np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)))
+                self._roi = models.find(np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)))
                 if self._roi is None:
                     return None
-            tracked = graphs.landmarks(image_bgr, self._roi)
+            tracked = models.landmarks(image_bgr, self._roi)
         except Exception:
-            _discard_thread_graphs(self._precision)  # every stream of this thread gets fresh graphs
+            _discard_thread_models(self._precision)  # every stream of this thread gets fresh models
             self._roi = None
             self._smoother.reset()
             raise
