@@ -20,7 +20,7 @@ from dancecoach.pipeline.detector import downscale
 from dancecoach.pipeline.live_tracking import LiveTracker
 from dancecoach.pipeline.model_quantization import RANGES_FILE, SIGNATURE, float32_model
 from dancecoach.pipeline.pose_model import pruned_landmark_model
-from dancecoach.pipeline.roi_landmarks import model_input
+from dancecoach.pipeline.roi_landmarks import model_input, scaled_to_unit
 from dancecoach.pipeline.video import iter_frames
 
 # One dancer each, full or upper body, upright and lying down, phone and stage footage; the
@@ -44,7 +44,7 @@ def calibration_inputs(testdata: Path) -> list[NDArray[np.float32]]:
             tracker.process(image, time_s)
             roi = tracker.region_of_interest
             if roi is not None:
-                inputs.append(model_input(downscale(image), roi, bgr=True))
+                inputs.append(scaled_to_unit(model_input(downscale(image), roi, bgr=True)))
         print(f"{name}: {len(inputs)} model inputs so far", file=sys.stderr)
     return inputs
 

@@ -14,6 +14,7 @@ from dancecoach.pipeline.detector import MediaPipePoseDetector
 from dancecoach.pipeline.live_tracking import LiveTracker, thread_models
 from dancecoach.pipeline.model_files import (
     int8_landmark_model,
+    landmark_model,
     model_resource_folder,
     private_temp_folder,
 )
@@ -124,13 +125,12 @@ def test_follows_the_student_when_someone_appears_at_the_edge() -> None:
 
 
 def test_live_tracking_runs_the_pruned_landmark_model_in_int8_or_float() -> None:
-    landmark_file = "mediapipe/modules/pose_landmark/pose_landmark_full.tflite"
-    float_folder, int8_folder = model_resource_folder("float"), model_resource_folder("int8")
-    assert (float_folder / landmark_file).read_bytes() == pruned_landmark_model()
-    assert (int8_folder / landmark_file).read_bytes() == int8_landmark_model()
-    for folder in (float_folder, int8_folder):
-        assert (folder / "mediapipe/modules/pose_detection/pose_detection.tflite").is_file()
-        assert not list(folder.rglob("*.partial"))
+    assert landmark_model("float") == pruned_landmark_model()
+    assert landmark_model("int8") == int8_landmark_model()
+    # MediaPipe's detection graph loads the detector from the resource folder.
+    folder = model_resource_folder()
+    assert (folder / "mediapipe/modules/pose_detection/pose_detection.tflite").is_file()
+    assert not list(folder.rglob("*.partial"))
 
 
 def test_models_are_not_loaded_from_a_folder_others_can_write_to(

@@ -1,9 +1,11 @@
-"""The int8 landmark model: float interface, planned int8 layers, built once, safe fallback."""
+"""The int8 landmark model: image input, float outputs, planned int8 layers, built once, safe
+fallback."""
 
 from __future__ import annotations
 
 import logging
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -20,12 +22,15 @@ from dancecoach.pipeline.model_quantization import (
     float32_model,
     float_operators,
     read_ranges,
+    with_image_input,
 )
 from dancecoach.pipeline.pose_model import pruned_landmark_model
 from dancecoach.pipeline.tflite_graph import load_model
 
 
-def _outputs(model: bytes, image: NDArray[np.float32]) -> list[tuple[str, NDArray[np.float32]]]:
+def _outputs(
+    model: bytes, image: NDArray[np.float32] | NDArray[np.uint8]
+) -> list[tuple[str, NDArray[np.float32]]]:
     interpreter = Interpreter(model_content=model, num_threads=1)
     interpreter.allocate_tensors()
     interpreter.set_tensor(interpreter.get_input_details()[0]["index"], image[None])
@@ -71,12 +76,12 @@ def test_the_ranges_file_covers_every_activation_of_the_model() -> None:
     assert all(low <= high for low, high in ranges.values())
 
 
-def test_the_int8_model_keeps_the_float_interface_and_the_planned_float_layers(
+def test_the_int8_model_reads_image_bytes_and_keeps_the_planned_float_layers(
     int8_model: bytes,
 ) -> None:
     image = _person_like_image()
     float_outputs = _outputs(pruned_landmark_model(), image)
-    int8_outputs = _outputs(int8_model, image)
+    int8_outputs = _outputs(int8_model, np.round(image * 255).astype(np.uint8))
     assert [v.shape for _, v in int8_outputs] == [v.shape for _, v in float_outputs]
     assert all(v.dtype == np.float32 for _, v in int8_outputs)
 
@@ -94,6 +99,27 @@ def test_the_int8_model_keeps_the_float_interface_and_the_planned_float_layers(
     # Most of the trunk (the costly 64x64 and 16x16 stages among it) runs in int8.
     assert {"op004", "op008", "op012", "op039"} <= int8
     assert len(int8) > 60
+
+
+def test_reading_image_bytes_computes_what_the_float_input_would(
+    tmp_path: Path, int8_model: bytes
+) -> None:
+    # Built as the server builds its model: in a process of its own (see the module).
+    reads_floats_path = tmp_path / "float-input.tflite"
+    command = [sys.executable, "-m", "dancecoach.pipeline.model_quantization"]
+    subprocess.run([*command, str(reads_floats_path), "--float-input"], check=True, timeout=300)
+    reads_bytes, reads_floats = int8_model, reads_floats_path.read_bytes()
+    image = np.random.default_rng(3).integers(0, 256, (256, 256, 3), dtype=np.uint8)
+    as_floats = np.multiply(image, np.float32(1.0 / 255.0), dtype=np.float32)  # as live did
+    for (name, mine), (_, theirs) in zip(
+        _outputs(reads_bytes, image), _outputs(reads_floats, as_floats), strict=True
+    ):
+        np.testing.assert_array_equal(mine, theirs, err_msg=name)
+
+
+def test_the_image_input_needs_a_float_first_layer() -> None:
+    with pytest.raises(ValueError, match="float first layer"):
+        with_image_input(float32_model(pruned_landmark_model()))
 
 
 def test_the_int8_model_is_built_once_and_kept(

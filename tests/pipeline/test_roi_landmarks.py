@@ -108,7 +108,7 @@ def mediapipe_by_roi(
 
 @pytest.mark.footage
 def test_same_landmarks_and_next_roi_as_mediapipes_graph_on_real_footage() -> None:
-    graph = SyncGraph(_MEDIAPIPE_BY_ROI_GRAPH, ["landmarks", "next_roi"], "float")
+    graph = SyncGraph(_MEDIAPIPE_BY_ROI_GRAPH, ["landmarks", "next_roi"])
     ours = RoiLandmarkModel(landmark_model("float"))
     detection = thread_models("float")
     try:
@@ -185,14 +185,15 @@ def test_the_crop_puts_the_roi_centre_in_the_middle_and_turns_the_body_upright()
     cv2.circle(image, (380, 180), 3, (255, 0, 0), -1)  # 60 px right of it, blue
     middle, sixty_px = MODEL_SIDE // 2, 60 * MODEL_SIDE / 240
 
-    def centre_of(crop: NDArray[np.float32], channel: int) -> NDArray[np.float64]:
+    def centre_of(crop: NDArray[np.uint8], channel: int) -> NDArray[np.float64]:
         others = [c for c in range(3) if c != channel]
-        mask = (crop[:, :, channel] > 0.5) & (crop[:, :, others].max(axis=2) < 0.1)
+        mask = (crop[:, :, channel] > 128) & (crop[:, :, others].max(axis=2) < 25)
         found: NDArray[np.float64] = np.argwhere(mask).mean(axis=0)
         return found  # (row, col)
 
     upright = model_input(image, Roi(0.5, 0.5, 240 / 640, 240 / 360, 0.0), bgr=True)
-    assert upright[middle, middle].min() > 0.5  # white
+    assert upright.dtype == np.uint8
+    assert upright[middle, middle].min() > 128  # white
     np.testing.assert_allclose(centre_of(upright, 0), (middle - sixty_px, middle), atol=1.5)
     # A dancer leaning right (next_roi gives a quarter turn): what is right of the centre in
     # the image is above it in the crop, as the model expects a body upright.

@@ -74,8 +74,8 @@ _graph_start_lock = threading.Lock()
 class SyncGraph:
     """A running MediaPipe graph called synchronously: packets in, the outputs of that step."""
 
-    def __init__(self, config_text: str, outputs: list[str], precision: LandmarkPrecision) -> None:
-        models = model_resource_folder(precision)
+    def __init__(self, config_text: str, outputs: list[str]) -> None:
+        models = model_resource_folder()
         config = text_format.Parse(config_text, calculator_pb2.CalculatorGraphConfig())
         self._graph = calculator_graph.CalculatorGraph(graph_config=config)
         self._outputs: dict[str, Any] = {}
@@ -107,7 +107,7 @@ class PoseModels:
     """The pose models of one thread (never used by two threads at once)."""
 
     def __init__(self, precision: LandmarkPrecision) -> None:
-        self._detection = SyncGraph(_DETECTION_GRAPH, ["roi"], precision)
+        self._detection = SyncGraph(_DETECTION_GRAPH, ["roi"])
         self._landmarks = RoiLandmarkModel(landmark_model(precision))
 
     def find(self, image_rgb: NDArray[np.uint8]) -> Roi | None:

@@ -1,10 +1,11 @@
-"""The model files live tracking loads: a private folder per landmark-model precision.
+"""The model files live tracking loads.
 
-MediaPipe's legacy subgraphs load their models from a resource folder at fixed paths, so the
-detector and the chosen landmark model (float: the pruned wheel model; int8: built from it,
-see model_quantization.py) are written to a folder named by their content, inside a folder
-only this user can write to. Building the int8 model takes a few seconds in a separate
-process; the result is kept there too, so that happens once per machine.
+MediaPipe's legacy subgraphs (person detection) load their models from a resource folder at
+fixed paths, so the detector and the pruned float landmark model are written to a folder named
+by their content, inside a folder only this user can write to. The int8 landmark model, which
+live tracking runs through LiteRT itself, is built from the float one (model_quantization.py)
+in a separate process, in a few seconds; it is kept in the same place, so that happens once
+per machine.
 """
 
 from __future__ import annotations
@@ -85,20 +86,20 @@ def landmark_model(precision: LandmarkPrecision) -> bytes:
     return pruned_landmark_model()
 
 
-_folders_lock = threading.Lock()
-_folders: dict[LandmarkPrecision, Path] = {}
+_folder_lock = threading.Lock()
+_folder: Path | None = None
 
 
-def model_resource_folder(precision: LandmarkPrecision) -> Path:
-    """The resource folder holding the detector and the landmark model of this precision."""
-    with _folders_lock:
-        folder = _folders.get(precision)
-        if folder is None:
-            landmarks = landmark_model(precision)
+def model_resource_folder() -> Path:
+    """The resource folder holding the detector and the float landmark model."""
+    global _folder
+    with _folder_lock:
+        if _folder is None:
+            landmarks = pruned_landmark_model()
             detector = wheel_model(DETECTOR_MODEL)
             digest = hashlib.sha256(landmarks + detector).hexdigest()[:16]
             folder = private_temp_folder(_FOLDER_NAME) / digest
             write_once(folder / _LANDMARK_MODEL_PATH, landmarks)
             write_once(folder / _DETECTOR_MODEL_PATH, detector)
-            _folders[precision] = folder
-        return folder
+            _folder = folder
+        return _folder

@@ -138,7 +138,7 @@ def with_float_interface(model_bytes: bytes) -> bytes:
     def float_edge(index: int, *, is_input: bool) -> int:
         """The float32 tensor the model exposes in place of tensor `index`."""
         tensor = subgraph.tensors[index]
-        if tensor.type == tflite.TensorType.FLOAT32:
+        if tensor.type != tflite.TensorType.INT8:  # float already, or the uint8 image input
             return index
         name = bytes(tensor.name)
         tensor.name = name + b"_int8"
@@ -182,8 +182,11 @@ def read_ranges(path: Path = RANGES_FILE) -> dict[str, tuple[float, float]]:
     return {name: (low, high) for name, (low, high) in ranges.items()}
 
 
-def quantize(float_model: bytes, ranges: dict[str, tuple[float, float]]) -> bytes:
-    """The float32_model() int8-quantized with the given activation ranges, float interface."""
+def quantize(
+    float_model: bytes, ranges: dict[str, tuple[float, float]], *, image_input: bool = True
+) -> bytes:
+    """The float32_model() int8-quantized with the given activation ranges, float outputs; the
+    input is the crop's uint8 RGB (with_image_input), or 0..1 floats when image_input is off."""
     from ai_edge_quantizer import algorithm_manager, qtyping, quantizer
 
     model = load_model(float_model)
@@ -210,15 +213,42 @@ def quantize(float_model: bytes, ranges: dict[str, tuple[float, float]]) -> byte
     quantized = engine.quantize(calibration).quantized_model
     if quantized is None:
         raise RuntimeError("ai-edge-quantizer returned no model")
-    return with_float_interface(bytes(quantized))
+    model_bytes = bytes(quantized)
+    return with_float_interface(with_image_input(model_bytes) if image_input else model_bytes)
+
+
+def with_image_input(model_bytes: bytes) -> bytes:
+    """The quantized model reading the crop's 0-255 RGB bytes (uint8) instead of 0..1 floats.
+
+    The quantizer stores the 0..1 input as int8 (zero point -128, scale ~1/255) converted to
+    float by the first operator; the same bytes read as uint8 with zero point 0 are the image
+    itself. Live tracking then skips scaling the crop to float and copies a quarter of the
+    bytes into the model, and the model converts its input once instead of twice. Outputs
+    are bit-identical to feeding the float interface the image scaled by 1/255.
+    """
+    model = load_model(model_bytes)
+    subgraph = model.subgraphs[0]
+    (index,) = subgraph.inputs
+    tensor = subgraph.tensors[index]
+    readers = [op for op in subgraph.operators if index in op.inputs]
+    if tensor.type != tflite.TensorType.INT8 or not all(
+        builtin_code(model, op) == tflite.BuiltinOperator.DEQUANTIZE for op in readers
+    ):
+        raise ValueError("expected an int8 input read only by DEQUANTIZE (a float first layer)")
+    quantization = tensor.quantization
+    quantization.zeroPoint = [int(point) + 128 for point in quantization.zeroPoint]
+    tensor.type = tflite.TensorType.UINT8
+    return save_model(model)
 
 
 def main() -> None:
-    """Write the live int8 landmark model to the path given (atomically)."""
+    """Write the live int8 landmark model to the path given (atomically); `--float-input`
+    keeps the 0..1 float input instead of the image bytes."""
     from dancecoach.pipeline.pose_model import pruned_landmark_model
 
     target = Path(sys.argv[1])
-    model = quantize(float32_model(pruned_landmark_model()), read_ranges())
+    image_input = "--float-input" not in sys.argv[2:]
+    model = quantize(float32_model(pruned_landmark_model()), read_ranges(), image_input=image_input)
     partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
     partial.write_bytes(model)
     partial.replace(target)

@@ -7,7 +7,8 @@ to its graph's:
 
 - crop: the ROI (a rotated rectangle in normalized image coordinates) is widened to the
   model's square input, mapped onto 256x256 pixels with OpenCV's perspective warp (bilinear,
-  edge pixels repeated) and scaled to RGB values in 0..1;
+  edge pixels repeated), as RGB values in 0..1 (the int8 model reads the bytes and scales
+  them itself);
 - decode: 39 points (the 33 of the pose and the 2 alignment points among them) in model
   pixels, visibility through a sigmoid; no pose when the presence flag is at most 0.5;
 - refine: each point moves to the centre of mass of the sigmoid heatmap in its 7x7 cell
@@ -56,8 +57,8 @@ class Roi:
     rotation: float
 
 
-def model_input(image: NDArray[np.uint8], roi: Roi, *, bgr: bool) -> NDArray[np.float32]:
-    """The model's input for this ROI: the 256x256 crop, RGB in 0..1 (float32, HWC)."""
+def model_input(image: NDArray[np.uint8], roi: Roi, *, bgr: bool) -> NDArray[np.uint8]:
+    """The model's input for this ROI: the 256x256 crop, RGB bytes (HWC)."""
     height, width = image.shape[:2]
     crop_width, crop_height = roi.width * width, roi.height * height
     # The model's input is square: the ROI grows on its shorter side (letterboxing).
@@ -75,6 +76,11 @@ def model_input(image: NDArray[np.uint8], roi: Roi, *, bgr: bool) -> NDArray[np.
     )
     if bgr:
         crop = cv2.cvtColor(crop, cv2.COLOR_BGR2RGB)  # 10x faster than a reversed view here
+    return np.asarray(crop, dtype=np.uint8)
+
+
+def scaled_to_unit(crop: NDArray[np.uint8]) -> NDArray[np.float32]:
+    """The crop as the float model reads it: RGB in 0..1."""
     return np.multiply(crop, np.float32(1.0 / 255.0), dtype=np.float32)
 
 
@@ -144,7 +150,10 @@ class RoiLandmarkModel:
     def __init__(self, model: bytes) -> None:
         self._interpreter = Interpreter(model_content=model, num_threads=1)
         self._interpreter.allocate_tensors()
-        self._input = self._interpreter.get_input_details()[0]["index"]
+        model_input_details = self._interpreter.get_input_details()[0]
+        self._input = model_input_details["index"]
+        # The int8 model reads the crop's bytes (model_quantization.with_image_input).
+        self._reads_bytes = model_input_details["dtype"] == np.uint8
         outputs = {
             tuple(int(d) for d in detail["shape"]): detail["index"]
             for detail in self._interpreter.get_output_details()
@@ -162,7 +171,10 @@ class RoiLandmarkModel:
         """The pose in the ROI, (33, 4) x, y normalized to the image, z, visibility; and the
         ROI for the next frame. None when the model sees nobody there."""
         height, width = image.shape[:2]
-        self._interpreter.set_tensor(self._input, model_input(image, roi, bgr=bgr)[None])
+        crop = model_input(image, roi, bgr=bgr)
+        self._interpreter.set_tensor(
+            self._input, (crop if self._reads_bytes else scaled_to_unit(crop))[None]
+        )
         self._interpreter.invoke()
         if not float(self._interpreter.get_tensor(self._presence)[0, 0]) > _PRESENCE_THRESHOLD:
             return None
