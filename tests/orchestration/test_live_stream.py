@@ -161,3 +161,31 @@ def test_order_pause_and_seek_rules(stores: Any) -> None:
             await stream.close()
 
     asyncio.run(scenario())
+
+
+def test_a_batch_of_learner_frames_is_one_file_and_each_frame_reads_back(stores: Any) -> None:
+    layout, _, frames, session_id = stores
+    jpegs = [bytes([index]) * (1000 + 37 * index) for index in range(25)]
+
+    async def record_all() -> None:
+        with ThreadPoolExecutor(2) as pool:
+            recorder = FrameRecorder(session_id, frames, layout, pool, next_seq=0)
+            for index, jpeg in enumerate(jpegs):
+                analysis = FrameAnalysis(
+                    index / 10, 64, 48, None, None, None, {}, (), (), "no_person", 1.0
+                )
+                recorder.record(analysis, jpeg, pass_index=0)
+                await asyncio.sleep(0)
+            await recorder.close()
+
+    asyncio.run(record_all())
+    stored = frames.frames(session_id)
+    assert [frame.seq for frame in stored] == list(range(25))
+    read_back = [
+        layout.read_part(frame.image_file, frame.image_offset, frame.image_length)
+        for frame in stored
+        if frame.image_file is not None
+    ]
+    assert read_back == jpegs
+    # A file a write batch (10 frames, or what arrived while the last batch was written).
+    assert len(list(layout.session_frames_dir(session_id).iterdir())) <= 3

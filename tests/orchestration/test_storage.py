@@ -10,6 +10,7 @@ from sqlalchemy import inspect, text
 from dancecoach.config import Settings
 from dancecoach.storage.database import Database
 from dancecoach.storage.files import DataLayout, safe_filename, video_suffix
+from dancecoach.storage.frame_store import FrameStore
 from dancecoach.storage.migrate import upgrade_to_head
 
 
@@ -79,4 +80,53 @@ def test_a_database_of_the_first_schema_is_upgraded_in_place(settings: Settings)
     assert "dancer_x" in columns
     with db.engine.connect() as connection:
         assert connection.execute(text("SELECT name FROM reference_videos")).scalar() == "old"
+    db.dispose()
+
+
+def test_frames_stored_a_file_each_before_0003_still_read_after_the_upgrade(
+    settings: Settings,
+) -> None:
+    from alembic import command
+
+    from dancecoach.storage.migrate import alembic_config
+
+    layout = DataLayout(settings.data_dir)
+    layout.ensure()
+    old_image = layout.session_frames_dir("b" * 32) / "00000000.jpg"
+    old_image.parent.mkdir(parents=True)
+    old_image.write_bytes(b"one whole jpeg")
+    db = Database.from_settings(settings)
+    config = alembic_config()
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+        connection.execute(
+            text(
+                "INSERT INTO reference_videos (id, name, original_filename, video_file, status,"
+                " progress, is_demo, created_at, updated_at) VALUES ('a', 'r', 'r.mp4', 'v',"
+                " 'ready', 1.0, 0, '2026-01-01', '2026-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO practice_sessions (id, reference_id, status, mirror, playback_rate,"
+                " dropped_frames, created_at, last_activity_at) VALUES"
+                " (:id, 'a', 'active', 0, 1.0, 0, '2026-01-01', '2026-01-01')"
+            ),
+            {"id": "b" * 32},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO scored_frames (session_id, seq, pass_index, timestamp_s,"
+                " received_at, part_scores, errors, width, height, image_file) VALUES"
+                " (:id, 0, 0, 1.0, '2026-01-01', '{}', '[]', 64, 48, :file)"
+            ),
+            {"id": "b" * 32, "file": layout.relative(old_image)},
+        )
+    upgrade_to_head(db.engine)
+    (frame,) = FrameStore(db).frames("b" * 32)
+    assert frame.image_file is not None and frame.image_offset is None
+    assert layout.read_part(frame.image_file, frame.image_offset, frame.image_length) == (
+        b"one whole jpeg"
+    )
     db.dispose()

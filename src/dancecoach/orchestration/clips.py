@@ -33,14 +33,15 @@ def clip_fps(timestamps_s: Sequence[float]) -> float:
     return float(np.clip(1.0 / float(np.median(intervals)), _MIN_FPS, _MAX_FPS))
 
 
-def render_clip(frames: Sequence[tuple[float, Path]], destination: Path) -> Path:
-    """Write (dance time, JPEG path) frames, in order, to a VP8 WebM file.
+def render_clip(frames: Sequence[tuple[float, bytes | None]], destination: Path) -> Path:
+    """Write (dance time, JPEG bytes) frames, in order, to a VP8 WebM file; frames whose
+    image is missing (None) or unreadable are left out.
 
     Raises ClipUnavailableError when no frame image can be read.
     """
     images = []
-    for _, path in frames:
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR) if path.is_file() else None
+    for _, jpeg in frames:
+        image = None if not jpeg else cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
         if image is not None:
             images.append(image)
     if not images:

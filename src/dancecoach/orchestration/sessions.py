@@ -421,7 +421,7 @@ class SessionService:
             if spec.start_s - 1e-6 <= f.timestamp_s <= spec.end_s + 1e-6
         ]
         images = [
-            (f.timestamp_s, self._layout.absolute(f.image_file))
+            (f.timestamp_s, self._layout.read_part(f.image_file, f.image_offset, f.image_length))
             for f in frames
             if f.image_file is not None
         ]

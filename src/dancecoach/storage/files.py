@@ -104,8 +104,22 @@ class DataLayout:
     def session_frames_dir(self, session_id: str) -> Path:
         return self.session_dir(session_id) / "frames"
 
-    def frame_path(self, session_id: str, seq: int) -> Path:
-        return self.session_frames_dir(session_id) / f"{seq:08d}.jpg"
+    def frame_batch_path(self, session_id: str, first_seq: int) -> Path:
+        """The file holding a write batch of learner JPEGs, named by its first frame."""
+        return self.session_frames_dir(session_id) / f"{first_seq:08d}.jpegs"
+
+    def read_part(self, stored: str, offset: int | None, length: int | None) -> bytes | None:
+        """length bytes at offset of a stored file (all of it when offset is None); None when
+        the file or those bytes are gone."""
+        try:
+            with self.absolute(stored).open("rb") as file:
+                if offset is None or length is None:
+                    return file.read()
+                file.seek(offset)
+                data = file.read(length)
+        except OSError:
+            return None
+        return data if len(data) == length else None
 
     def clip_path(self, session_id: str, number: int) -> Path:
         return self.session_dir(session_id) / "clips" / f"{number:03d}.webm"

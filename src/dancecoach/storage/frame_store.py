@@ -59,5 +59,5 @@ class FrameStore:
             session.execute(
                 update(ScoredFrame)
                 .where(ScoredFrame.session_id == session_id)
-                .values(image_file=None)
+                .values(image_file=None, image_offset=None, image_length=None)
             )

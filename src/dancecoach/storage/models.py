@@ -157,7 +157,11 @@ class ScoredFrame(Base):
     errors: Mapped[list[Any]] = mapped_column(JSON, default=list)
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
+    # The learner's JPEG: bytes image_offset.. +image_length of image_file, which holds the
+    # frames of one write batch back to back (the whole file when the offset is NULL).
     image_file: Mapped[str | None] = mapped_column(String(255), default=None)
+    image_offset: Mapped[int | None] = mapped_column(Integer, default=None)
+    image_length: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class SectionResult(Base):
