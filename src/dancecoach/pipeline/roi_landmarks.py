@@ -192,9 +192,9 @@ class RoiLandmarkModel:
         image_x = (cos * (x - 0.5) - sin * (y - 0.5)) * roi.width + roi.x_center
         image_y = (sin * (x - 0.5) + cos * (y - 0.5)) * roi.height + roi.y_center
         pose = np.stack([image_x, image_y, z * roi.width, _sigmoid(raw[:, 3])], axis=1)
-        following = next_roi(
-            (image_x[_ALIGNMENT_CENTRE], image_y[_ALIGNMENT_CENTRE]),
-            (image_x[_ALIGNMENT_SCALE], image_y[_ALIGNMENT_SCALE]),
+        following = next_roi(  # plain floats: the ROI travels between processes every frame
+            (float(image_x[_ALIGNMENT_CENTRE]), float(image_y[_ALIGNMENT_CENTRE])),
+            (float(image_x[_ALIGNMENT_SCALE]), float(image_y[_ALIGNMENT_SCALE])),
             width,
             height,
         )
