@@ -20,6 +20,17 @@ as JPEG (quality 80) moves the float model's own landmarks by 0.9 % (p95 5.7 %).
 over whole routines moved by at most 0.5 points of 100, as much as JPEG quality 70 instead of
 80 moves it. Live tracking: 12.2 -> 8.3 ms a frame.
 
+Re-checked on 2026-11-30 with the heads' costs measured (they keep ~0.7 ms of a ~6 ms run in
+float, mostly reading float weights), on the seven test videos against the float model: the
+heads in int8 but for their output layers moved landmarks by a median 2.15 % of the torso
+(p95 16 %; 1.58 % and 8.7 % as built), their convolutions with int8 weights and dynamically
+quantized activations by 1.67 % (p95 9.8 %) to save ~0.4 ms, and percentile activation ranges
+cannot help: nearly every activation is a ReLU6 output already spanning exactly 0..6. So the
+heads stay float.
+
+The model reads the crop's RGB bytes (with_image_input): the first layer is float anyway, and
+that saves live tracking scaling each crop to floats and copying 4x the bytes into the model.
+
 ai-edge-quantizer (Google's quantizer for TFLite models) does the quantization. It brings its
 own TFLite runtime, so the model is built in a separate process (`python -m
 dancecoach.pipeline.model_quantization OUT`) and cached by the caller.
