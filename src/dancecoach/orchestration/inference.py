@@ -14,8 +14,9 @@ frame comes (at 14 sessions it idled ~20 % of the time while frames waited).
 
 A frame any lane may take goes to the least busy lane: a second thread of a lane only takes
 one when every lane is busy. Taken by whichever thread woke first, a frame often queued in a
-busy process's pipe while the other process idled: at 14 sessions frames waited there a
-median 3 ms, and 17 ms in the slowest 5 %.
+busy process's pipe while the other process idled: at 14 sessions the time between sending a
+frame to its process and its reply, beyond the analysis itself, was a median 3.2 ms; routed
+to the least busy lane, 1.3 ms.
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
 Rows are written every BATCH_FRAMES frames or FLUSH_INTERVAL_S, whichever comes first, and on
 pause and disconnect, in an I/O thread so the event loop and inference never wait for disk.
 A crash loses at most the last unflushed batch: a batch's JPEGs are written, back to back in
-one file, before its rows. One file a frame cost more than a third of the server process's
-CPU at 14 sessions: the file system searched for a free inode (among those of recently deleted
-frames) 140 times a second.
+one file, before its rows. With one file a frame, creating 140 files a second cost up to ~30 %
+of the server process's CPU at 14 sessions, while many frame files had recently been deleted
+(ext4 then searches long for a free inode); a few % otherwise.
 """
 
 from __future__ import annotations
