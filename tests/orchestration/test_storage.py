@@ -58,7 +58,11 @@ def test_layout_refuses_ids_and_paths_outside_the_data_folder(tmp_path: Path) ->
     assert layout.absolute(layout.relative(inside)) == inside.resolve()
 
 
-def test_a_database_of_the_first_schema_is_upgraded_in_place(settings: Settings) -> None:
+def _database_at(
+    settings: Settings, revision: str, *statements: tuple[str, dict[str, str]]
+) -> Database:
+    """A database migrated only up to revision, with one reference video 'a' and the rows the
+    statements insert."""
     from alembic import command
 
     from dancecoach.storage.migrate import alembic_config
@@ -67,7 +71,7 @@ def test_a_database_of_the_first_schema_is_upgraded_in_place(settings: Settings)
     config = alembic_config()
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
+        command.upgrade(config, revision)
         connection.execute(
             text(
                 "INSERT INTO reference_videos (id, name, original_filename, video_file, status,"
@@ -75,6 +79,13 @@ def test_a_database_of_the_first_schema_is_upgraded_in_place(settings: Settings)
                 " 'ready', 1.0, 0, '2026-01-01', '2026-01-01')"
             )
         )
+        for statement, parameters in statements:
+            connection.execute(text(statement), parameters)
+    return db
+
+
+def test_a_database_of_the_first_schema_is_upgraded_in_place(settings: Settings) -> None:
+    db = _database_at(settings, "0001")
     upgrade_to_head(db.engine)
     columns = {c["name"] for c in inspect(db.engine).get_columns("reference_videos")}
     assert "dancer_x" in columns
@@ -86,43 +97,27 @@ def test_a_database_of_the_first_schema_is_upgraded_in_place(settings: Settings)
 def test_frames_stored_a_file_each_before_0003_still_read_after_the_upgrade(
     settings: Settings,
 ) -> None:
-    from alembic import command
-
-    from dancecoach.storage.migrate import alembic_config
-
     layout = DataLayout(settings.data_dir)
     layout.ensure()
     old_image = layout.session_frames_dir("b" * 32) / "00000000.jpg"
     old_image.parent.mkdir(parents=True)
     old_image.write_bytes(b"one whole jpeg")
-    db = Database.from_settings(settings)
-    config = alembic_config()
-    with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0002")
-        connection.execute(
-            text(
-                "INSERT INTO reference_videos (id, name, original_filename, video_file, status,"
-                " progress, is_demo, created_at, updated_at) VALUES ('a', 'r', 'r.mp4', 'v',"
-                " 'ready', 1.0, 0, '2026-01-01', '2026-01-01')"
-            )
-        )
-        connection.execute(
-            text(
-                "INSERT INTO practice_sessions (id, reference_id, status, mirror, playback_rate,"
-                " dropped_frames, created_at, last_activity_at) VALUES"
-                " (:id, 'a', 'active', 0, 1.0, 0, '2026-01-01', '2026-01-01')"
-            ),
+    db = _database_at(
+        settings,
+        "0002",
+        (
+            "INSERT INTO practice_sessions (id, reference_id, status, mirror, playback_rate,"
+            " dropped_frames, created_at, last_activity_at) VALUES"
+            " (:id, 'a', 'active', 0, 1.0, 0, '2026-01-01', '2026-01-01')",
             {"id": "b" * 32},
-        )
-        connection.execute(
-            text(
-                "INSERT INTO scored_frames (session_id, seq, pass_index, timestamp_s,"
-                " received_at, part_scores, errors, width, height, image_file) VALUES"
-                " (:id, 0, 0, 1.0, '2026-01-01', '{}', '[]', 64, 48, :file)"
-            ),
+        ),
+        (
+            "INSERT INTO scored_frames (session_id, seq, pass_index, timestamp_s, received_at,"
+            " part_scores, errors, width, height, image_file) VALUES"
+            " (:id, 0, 0, 1.0, '2026-01-01', '{}', '[]', 64, 48, :file)",
             {"id": "b" * 32, "file": layout.relative(old_image)},
-        )
+        ),
+    )
     upgrade_to_head(db.engine)
     (frame,) = FrameStore(db).frames("b" * 32)
     assert frame.image_file is not None and frame.image_offset is None
