@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     # Pose extraction.
     sample_fps: float = Field(default=15.0, gt=0, le=60, description="Reference sampling rate.")
     extraction_workers: int = Field(default=2, ge=1, le=16)
+    # Without a shared song, `compare` searches the offset by pose within this many seconds: a
+    # free shift lets any two dances find a stretch where they look alike.
+    max_pose_offset_s: float = Field(
+        default=3.0, ge=0, le=30, description="Largest offset (s) the pose-based search tries."
+    )
 
     # Limits on what clients may send.
     max_upload_mb: float = Field(default=200.0, gt=0)

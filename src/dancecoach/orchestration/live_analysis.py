@@ -19,8 +19,8 @@ from numpy.typing import NDArray
 
 from dancecoach.config import Settings
 from dancecoach.orchestration.cues import CueDebouncer
+from dancecoach.pipeline.agreement import compare_poses, sample_frames
 from dancecoach.pipeline.alignment import reference_pose_at
-from dancecoach.pipeline.comparison import compare_poses, feature_importance, mirror_importance
 from dancecoach.pipeline.features import compute_features
 from dancecoach.pipeline.landmarks import VISIBILITY, Landmark, mirror_landmarks
 from dancecoach.pipeline.results import JointError
@@ -171,19 +171,17 @@ class FrameAnalyzer:
         decode: ImageDecoder,
         tracker_factory: TrackerFactory,
     ) -> None:
-        # Weighted like offline scoring, so live accuracy and section reports agree.
-        importance = feature_importance(
-            compute_features(reference.landmarks, reference.aspect_ratio)
-        )
         if mirror:
             # Mirrored once here rather than twice a frame (comparison and ghost): the same
             # poses as compare_poses(mirror=True) would compare.
             reference = dataclasses.replace(
                 reference, landmarks=mirror_landmarks(reference.landmarks)
             )
-            importance = mirror_importance(importance)
         self._reference = reference
-        self._importance = importance
+        # The reference moments each frame's chance level is measured against (agreement.py).
+        self._chance_sample = sample_frames(
+            compute_features(reference.landmarks, reference.aspect_ratio)
+        )
         self._decode = decode
         self._tracker_factory = tracker_factory
         self._tracker: PoseTracker | None = None
@@ -241,7 +239,7 @@ class FrameAnalyzer:
                 reference_pose,
                 self._reference.aspect_ratio,
                 mirror=False,  # the reference is mirrored already
-                importance=self._importance,
+                chance_sample=self._chance_sample,
             )
             if not math.isnan(comparison.accuracy):
                 accuracy = float(comparison.accuracy)

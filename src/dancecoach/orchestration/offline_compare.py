@@ -1,4 +1,4 @@
-"""Offline comparison of two recorded videos: extract (cached), align, score."""
+"""Offline comparison of two recorded videos: extract (cached), match soundtracks, align, score."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Literal
 
 from dancecoach.config import Settings
 from dancecoach.orchestration.pose_cache import load_or_extract
+from dancecoach.pipeline.audio import SongMatch, audio_features, match_soundtracks, read_soundtrack
 from dancecoach.pipeline.results import ScoreReport
 from dancecoach.pipeline.scoring import score_performance
 from dancecoach.pipeline.sequence import PoseSequence
@@ -50,5 +51,28 @@ def compare_videos(
     probe_video(attempt_video)
     reference = load_or_extract(reference_video, settings, stage("reference"))
     attempt = load_or_extract(attempt_video, settings, stage("attempt"))
-    report = score_performance(reference, attempt, mirror=mirror_flag(mirror), alignment="search")
+    song = match_songs(reference_video, attempt_video, progress=stage("music"))
+    report = score_performance(
+        reference,
+        attempt,
+        mirror=mirror_flag(mirror),
+        alignment="search",
+        song=song,
+        max_pose_offset_s=settings.max_pose_offset_s,
+    )
     return OfflineComparison(reference, attempt, report)
+
+
+def match_songs(
+    reference_video: Path, attempt_video: Path, *, progress: Callable[[float], None] | None
+) -> SongMatch | None:
+    """How the two soundtracks line up; None when either video has no usable sound."""
+    tracks = []
+    for video in (reference_video, attempt_video):
+        track = read_soundtrack(video)
+        if track is None:
+            return None
+        tracks.append(audio_features(track))
+        if progress is not None:
+            progress(len(tracks) / 2)
+    return match_soundtracks(tracks[0], tracks[1])

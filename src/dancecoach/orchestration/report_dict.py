@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from dancecoach.pipeline.judgement import GRADES
 from dancecoach.pipeline.results import Moment, ScoreReport
 
 
@@ -16,8 +17,10 @@ def report_to_dict(report: ScoreReport) -> dict[str, Any]:
     """Field names follow the CLI contract: times in seconds, scores 0-100."""
     return {
         "overall_score": report.overall_score,
+        "grade": report.grade,
         "offset_s": report.offset_s,
         "mirrored": report.mirrored,
+        "alignment": asdict(report.alignment),
         "lag_ms": report.lag_ms,
         "per_body_part": dict(report.per_body_part),
         "problem_segments": [
@@ -41,4 +44,11 @@ def report_to_dict(report: ScoreReport) -> dict[str, Any]:
         "best_moment": _moment(report.best_moment),
         "hardest_moment": _moment(report.hardest_moment),
         "timeline": [asdict(point) for point in report.timeline],
+        "moves": [asdict(move) for move in report.moves],
+        "grade_counts": grade_counts(report),
     }
+
+
+def grade_counts(report: ScoreReport) -> dict[str, int]:
+    """How many moves got each grade, best grade first (every grade present, zeros too)."""
+    return {grade: sum(move.grade == grade for move in report.moves) for grade in GRADES}

@@ -1,9 +1,11 @@
 """Alignment of a learner's poses to reference time.
 
 Live: a frame's timestamp is dance time, so the reference pose is read at that time with
-interpolation. Offline: a global offset between the two videos is found first (the shift that
-makes the poses agree best), then a bounded time warp lets each moment be a little early or
-late, so that timing is measured as a lag instead of being scored as wrong shapes.
+interpolation. Offline: a global offset between the two videos comes first (from the shared
+soundtrack where there is one, else from a bounded search over the poses), then a bounded time
+warp lets each moment be a little early or late, so that timing is measured as a lag instead
+of being scored as wrong shapes. Both maximise agreement above chance (agreement.py), never
+raw credit, so that a search cannot make two unrelated dances look alike by itself.
 """
 
 from __future__ import annotations
@@ -14,16 +16,17 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from dancecoach.pipeline.arrays import nan_mean
+from dancecoach.pipeline.agreement import Chance
 from dancecoach.pipeline.comparison import compare_features
 from dancecoach.pipeline.features import PoseFeatures, compute_features
 from dancecoach.pipeline.sequence import PoseSequence
 
-# Cost given to a frame that cannot be compared: the same for every lag, so it never steers.
-_NEUTRAL_COST = 0.5
-# Time-warp smoothness: cost per second of lag change between neighbouring frames, and a weak
-# pull towards zero lag so that held poses do not drift.
-_LAG_CHANGE_COST_PER_S = 5.0
+# Time-warp smoothness, in units of per-frame gain: a cost per second of lag change between
+# neighbouring frames, and a weak pull towards zero lag so that held poses do not drift. The
+# change cost is high enough that the warp follows a dancer who is late or early for a while,
+# but does not hop between lags frame by frame to pick the best-looking pose: between unrelated
+# dances such hopping alone raised the gain by 0.08 (at 5 per second), at 10 it adds < 0.02.
+_LAG_CHANGE_COST_PER_S = 10.0
 _LAG_PRIOR_COST_PER_S = 0.05
 _MIN_OVERLAP_FRACTION = 0.6
 _MIN_OVERLAP_FRAMES = 8
@@ -110,94 +113,137 @@ def _present(pose: NDArray[np.float32]) -> NDArray[np.float32] | None:
     return None if math.isnan(pose[0, 0]) else pose
 
 
-def _nearest_frame_features(
-    reference: PoseSequence, features: PoseFeatures, times_s: NDArray[np.float64]
-) -> PoseFeatures:
-    """Reference features at the frames nearest to the given times (NaN outside)."""
-    index = np.rint((times_s - reference.timestamps_s[0]) * reference.fps).astype(np.int64)
-    inside = (index >= 0) & (index < len(reference))
-    safe = np.clip(index, 0, max(len(reference) - 1, 0))
-    values = np.where(inside[..., None], features.values[safe], np.nan)
-    visibility = np.where(inside[..., None], features.visibility[safe], 0.0)
-    return PoseFeatures(values, visibility, features.left_side_sign[safe])
+def nearest_frames(reference: PoseSequence, times_s: NDArray[np.float64]) -> NDArray[np.intp]:
+    """Index of the reference frame nearest to each time, -1 outside the reference."""
+    index = np.rint((times_s - reference.timestamps_s[0]) * reference.fps).astype(np.intp)
+    return np.where((index >= 0) & (index < len(reference)), index, -1)
+
+
+def _take(values: NDArray[np.float64], index: NDArray[np.intp]) -> NDArray[np.float64]:
+    """values[index] along the first axis, NaN where index is -1."""
+    taken = values[np.maximum(index, 0)]
+    missing = (index < 0).reshape(index.shape + (1,) * (taken.ndim - index.ndim))
+    return np.asarray(np.where(missing, np.nan, taken))
+
+
+@dataclass(frozen=True)
+class PairChance:
+    """Chance levels of both sides (agreement.chance_levels against a sample of the other
+    side): one per attempt frame and one per reference frame."""
+
+    attempt: Chance
+    reference: Chance
+
+    def matched(self, reference_index: NDArray[np.intp]) -> NDArray[np.float64]:
+        """Chance of attempt frames matched to reference frames (reference_index: attempt
+        frames on the first axis, -1 for none): the mean of the two sides' levels."""
+        own = self.attempt.overall
+        attempt = own.reshape(own.shape + (1,) * (reference_index.ndim - 1))
+        return (attempt + _take(self.reference.overall, reference_index)) / 2.0
+
+    def matched_groups(self, reference_index: NDArray[np.intp]) -> NDArray[np.float64]:
+        """Per body-part group `(attempt frames, groups)` for a one-to-one match."""
+        return (self.attempt.groups + _take(self.reference.groups, reference_index)) / 2.0
 
 
 @dataclass(frozen=True)
 class OffsetEstimate:
-    """reference time = attempt time + offset_s; agreement is the mean accuracy at that shift.
+    """reference time = attempt time + offset_s; gain is the agreement above chance there.
 
-    distinctness: how far the best shift stands out from all the others, in standard
-    deviations. A real match of the same choreography stands out clearly; an accidental best
-    shift between unrelated dances does not. 0 when only one shift was tried.
+    confidence: 0..1, how far the chosen shift stands above the typical tried shift, as a share
+    of what was left above it (0 when only one shift was tried).
     """
 
     offset_s: float
-    agreement: float
-    distinctness: float = 0.0
+    gain: float
+    confidence: float = 0.0
 
 
 def estimate_offset(
     reference: PoseSequence,
+    reference_features: PoseFeatures,
     attempt: PoseSequence,
     attempt_features: PoseFeatures,
+    chance: PairChance,
+    offsets_s: NDArray[np.float64],
     *,
-    max_offset_s: float,
-    importance: NDArray[np.float64] | None = None,
+    shift_cost_per_s: float = 0.0,
 ) -> OffsetEstimate:
-    """The global shift that makes the attempt's poses agree best with the reference."""
-    reference_features = compute_features(reference.landmarks, reference.aspect_ratio)
-    step_s = 1.0 / reference.fps
-    offsets = np.arange(-max_offset_s, max_offset_s + step_s / 2, step_s)
+    """Of the given global shifts (an evenly spaced grid), the one with the most gain.
+
+    shift_cost_per_s: gain subtracted per second of shift, so that among near-equal shifts the
+    smallest wins and a large one must earn its place.
+    """
     present = int(attempt.present.sum())
     min_overlap = max(
         _MIN_OVERLAP_FRAMES, int(_MIN_OVERLAP_FRACTION * min(present, int(reference.present.sum())))
     )
-    agreement = np.full(offsets.shape, np.nan)
+    gains = np.full(offsets_s.shape, np.nan)
     chunk = max(1, 200_000 // max(len(attempt), 1))
-    for start in range(0, len(offsets), chunk):
-        block = offsets[start : start + chunk]
-        times = attempt.timestamps_s[None, :] + block[:, None]
-        matched = _nearest_frame_features(reference, reference_features, times)
+    for start in range(0, len(offsets_s), chunk):
+        block = offsets_s[start : start + chunk]
+        index = nearest_frames(reference, attempt.timestamps_s[None, :] + block[:, None])
+        matched = PoseFeatures(
+            _take(reference_features.values, index),
+            np.nan_to_num(_take(reference_features.visibility, index), nan=0.0),
+            np.nan_to_num(_take(reference_features.left_side_sign, index), nan=1.0),
+        )
         user = PoseFeatures(
             np.broadcast_to(attempt_features.values, matched.values.shape),
             np.broadcast_to(attempt_features.visibility, matched.visibility.shape),
             np.broadcast_to(attempt_features.left_side_sign, matched.left_side_sign.shape),
         )
-        accuracy = compare_features(user, matched, importance).accuracy
-        valid = ~np.isnan(accuracy)
-        counts = valid.sum(axis=1)
-        means = nan_mean(accuracy, axis=1)
-        agreement[start : start + chunk] = np.where(counts >= min_overlap, means, np.nan)
-    if np.all(np.isnan(agreement)):
+        credit = compare_features(user, matched).credit
+        level = (chance.attempt.overall[None, :] + _take(chance.reference.overall, index)) / 2.0
+        valid = ~np.isnan(credit) & ~np.isnan(level)
+        above = np.where(valid, credit - level, 0.0).sum(axis=1)
+        room = np.where(valid, 1.0 - level, 0.0).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            block_gains = np.where(valid.sum(axis=1) >= min_overlap, above / room, np.nan)
+        gains[start : start + chunk] = block_gains
+    if np.all(np.isnan(gains)):
         return OffsetEstimate(0.0, float("nan"))
-    tried = agreement[~np.isnan(agreement)]
-    best = int(np.nanargmax(agreement))
-    offset = float(offsets[best])
+    ranked = gains - shift_cost_per_s * np.abs(offsets_s)
+    best = int(np.nanargmax(ranked))
+    offset = float(offsets_s[best])
     # Parabolic refinement between neighbouring shifts for sub-frame precision.
-    if 0 < best < len(offsets) - 1 and not np.isnan(agreement[[best - 1, best + 1]]).any():
-        left, centre, right = agreement[best - 1], agreement[best], agreement[best + 1]
+    if 0 < best < len(offsets_s) - 1 and not np.isnan(ranked[[best - 1, best + 1]]).any():
+        left, centre, right = ranked[best - 1], ranked[best], ranked[best + 1]
         curvature = left - 2 * centre + right
         if curvature < 0:
+            step_s = float(offsets_s[best + 1] - offsets_s[best])
             offset += float(0.5 * (left - right) / curvature) * step_s
-    spread = float(tried.std())
-    distinctness = (float(agreement[best]) - float(tried.mean())) / spread if spread > 0 else 0.0
-    return OffsetEstimate(offset, float(agreement[best]), distinctness)
+    tried = gains[~np.isnan(gains)]
+    typical = float(np.median(tried))
+    headroom = 1.0 - typical
+    confidence = (
+        float(np.clip((gains[best] - typical) / headroom, 0.0, 1.0))
+        if len(tried) > 1 and headroom > 0
+        else 0.0
+    )
+    return OffsetEstimate(offset, float(gains[best]), confidence)
+
+
+def offset_grid(centre_s: float, half_width_s: float, step_s: float) -> NDArray[np.float64]:
+    """Shifts centre_s + k * step_s within +-half_width_s (centre_s itself included)."""
+    steps = int(np.floor(half_width_s / step_s + 1e-9))
+    return centre_s + np.arange(-steps, steps + 1) * step_s
 
 
 def warp_lags(
     reference: PoseSequence,
     attempt: PoseSequence,
     attempt_features: PoseFeatures,
+    chance: PairChance,
     *,
     offset_s: float,
     window_s: float,
-    importance: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
     """Per attempt frame, the lag (seconds) added to `time + offset_s` to reach its reference pose.
 
     A dynamic-programming time warp over lags within +-window_s: each frame picks the lag whose
-    reference pose agrees best, paying for lag changes so the warp stays smooth, and never
-    going backwards in reference time.
+    reference pose agrees best above chance, paying for lag changes so the warp stays smooth,
+    and never going backwards in reference time.
     """
     count = len(attempt)
     if count == 0:
@@ -213,8 +259,10 @@ def warp_lags(
         np.broadcast_to(attempt_features.visibility[:, None, :], matched.visibility.shape),
         np.broadcast_to(attempt_features.left_side_sign[:, None], matched.left_side_sign.shape),
     )
-    accuracy = compare_features(user, matched, importance).accuracy
-    cost = np.where(np.isnan(accuracy), _NEUTRAL_COST, 1.0 - accuracy)
+    credit = compare_features(user, matched).credit
+    above = credit - chance.matched(nearest_frames(reference, times))
+    # A frame that cannot be compared costs the same at every lag, so it never steers.
+    cost = np.where(np.isnan(above), 0.0, -above)
     cost = cost + _LAG_PRIOR_COST_PER_S * np.abs(lags)[None, :]
 
     change_cost = _LAG_CHANGE_COST_PER_S * np.abs(lags[:, None] - lags[None, :])  # [to, from]

@@ -8,57 +8,189 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from dancecoach.pipeline.alignment import OffsetEstimate, estimate_offset, poses_at, warp_lags
-from dancecoach.pipeline.comparison import (
-    FeatureComparison,
-    compare_features,
-    feature_importance,
-    mirror_importance,
+from dancecoach.pipeline.agreement import (
+    chance_levels,
+    frame_gains,
+    gain,
+    sample_frames,
 )
-from dancecoach.pipeline.features import compute_features
+from dancecoach.pipeline.alignment import (
+    OffsetEstimate,
+    PairChance,
+    estimate_offset,
+    nearest_frames,
+    offset_grid,
+    poses_at,
+    warp_lags,
+)
+from dancecoach.pipeline.audio import SongMatch
+from dancecoach.pipeline.comparison import FeatureComparison, compare_features
+from dancecoach.pipeline.features import PoseFeatures, compute_features
+from dancecoach.pipeline.judgement import score_from_gain, scores_from_gains
+from dancecoach.pipeline.results import AlignmentInfo, AlignmentSource
 from dancecoach.pipeline.sequence import PoseSequence
 
 Alignment = Literal["timestamp", "search"]
 
-# A mirrored reading is chosen only when it agrees clearly better than the direct one.
-_MIRROR_MARGIN = 0.05
-# A searched offset that stands out by this many standard deviations is a real match; between
-# unrelated dances the best shift stands out by 1-4 (measured on the test footage).
-_CLEAR_MATCH_DISTINCTNESS = 5.0
-# ...or whose poses agree this well (a repetitive routine has many good shifts, so it may not
-# stand out, but then its agreement is high).
-_CLEAR_MATCH_AGREEMENT = 0.5
+# The mirrored reading must beat the direct one by this much gain (0..1) to be chosen. Between
+# the same choreography's direct and mirrored readings the shared footage shows gaps of
+# 0.15-0.30; between unrelated dances both readings sit near chance, and the direct one wins.
+MIRROR_MARGIN = 0.05
+# An offset from the soundtrack is refined by the poses within this much (seconds): the audio
+# peak is exact for the music, and dancers may run a little ahead of it or behind it.
+_AUDIO_REFINE_S = 0.2
+# Without a shared song the offset is searched by pose, each second of shift costing this
+# much gain, so that among near-equal shifts the smallest wins.
+_SHIFT_COST_PER_S = 0.01
+DEFAULT_MAX_POSE_OFFSET_S = 3.0
 
 
 @dataclass(frozen=True)
 class MatchedPerformance:
-    """Every attempt frame matched to its reference moment."""
+    """Every attempt frame matched to its reference moment.
+
+    credit: `(frames,)` raw feature credit 0..1 at the matched moment (NaN: not compared).
+    chance: `(frames,)` its chance level; group_credit / group_chance: `(frames, groups)`.
+    accuracy: `(frames,)` the frame's own score 0..1 (score_from_gain of its gain), for
+        displays and problem finding; aggregate scores use score() over frames instead.
+    pair_gain: the gain of the whole pair, the same whichever video is the reference: the
+        mean of the attempt read against the reference and the reference read against the
+        attempt (a time warp follows one side's frames, so each direction alone is not
+        symmetric). The overall score is score_from_gain(pair_gain).
+    """
 
     attempt: PoseSequence
     reference_times_s: NDArray[np.float64]  # matched reference time per attempt frame
     lags_s: NDArray[np.float64]  # warp lag per frame (negative: the learner was late)
     in_range: NDArray[np.bool_]  # the matched time lies inside the reference
     comparison: FeatureComparison
-    accuracy: NDArray[np.float64]  # 0..1, NaN where not compared
+    credit: NDArray[np.float64]
+    chance: NDArray[np.float64]
+    group_credit: NDArray[np.float64]
+    group_chance: NDArray[np.float64]
+    accuracy: NDArray[np.float64]
     offset_s: float
     mirrored: bool
+    alignment: AlignmentInfo
+    pair_gain: float
+
+    @property
+    def compared(self) -> NDArray[np.bool_]:
+        return np.asarray(~np.isnan(self.accuracy))
+
+    @property
+    def overall_score(self) -> float:
+        """0-100 of the whole pair (NaN when nothing was compared)."""
+        return score_from_gain(self.pair_gain)
+
+    def score(self, mask: NDArray[np.bool_]) -> float:
+        """0-100 over the attempt frames in mask; NaN when none was compared."""
+        return score_from_gain(gain(self.credit, self.chance, mask))
+
+    def group_score(self, group: int, mask: NDArray[np.bool_] | None = None) -> float:
+        """0-100 of one body-part group (index into BODY_PART_GROUPS)."""
+        return score_from_gain(gain(self.group_credit[:, group], self.group_chance[:, group], mask))
 
 
-def _looks_mirrored(direct: OffsetEstimate, flipped: OffsetEstimate) -> bool:
-    """A mirrored reading wins only when it agrees clearly better and stands out more."""
-    if np.isnan(flipped.agreement):
-        return False
-    if np.isnan(direct.agreement):
-        return True
-    return bool(
-        flipped.agreement > direct.agreement + _MIRROR_MARGIN
-        and flipped.distinctness >= direct.distinctness
-        and (
-            flipped.distinctness >= _CLEAR_MATCH_DISTINCTNESS
-            or flipped.agreement >= _CLEAR_MATCH_AGREEMENT
-            or flipped.distinctness == 0.0
-        )
+@dataclass(frozen=True)
+class _Reading:
+    """One way of reading the attempt against the reference (direct or mirrored)."""
+
+    reference: PoseSequence
+    features: PoseFeatures
+    chance: PairChance
+    offset: OffsetEstimate
+    lags_s: NDArray[np.float64]
+    gain: float  # of the attempt's frames against the reference
+
+
+def _pair_chance(attempt_features: PoseFeatures, reference_features: PoseFeatures) -> PairChance:
+    return PairChance(
+        attempt=chance_levels(attempt_features, sample_frames(reference_features)),
+        reference=chance_levels(reference_features, sample_frames(attempt_features)),
     )
+
+
+def _offsets(
+    reference: PoseSequence, alignment: Alignment, song: SongMatch | None, max_pose_offset_s: float
+) -> tuple[NDArray[np.float64], float, AlignmentSource]:
+    """Shifts to try, the cost per second of shift, and where the shifts come from."""
+    step_s = 1.0 / reference.fps
+    if alignment == "timestamp":
+        return np.array([0.0]), 0.0, "timestamp"
+    if song is not None and song.same_song and song.candidates:
+        grids = [offset_grid(c, _AUDIO_REFINE_S, step_s) for c in song.candidates]
+        return np.unique(np.concatenate(grids)), 0.0, "audio"
+    return offset_grid(0.0, max_pose_offset_s, step_s), _SHIFT_COST_PER_S, "pose"
+
+
+def _read(
+    reference: PoseSequence,
+    attempt: PoseSequence,
+    attempt_features: PoseFeatures,
+    offsets_s: NDArray[np.float64],
+    shift_cost_per_s: float,
+    warp_window_s: float,
+    *,
+    attempt_reference_features: PoseFeatures | None = None,
+) -> _Reading:
+    """attempt_reference_features: the reference's features when already known."""
+    features = (
+        compute_features(reference.landmarks, reference.aspect_ratio)
+        if attempt_reference_features is None
+        else attempt_reference_features
+    )
+    chance = _pair_chance(attempt_features, features)
+    if len(offsets_s) > 1:
+        # Candidate offsets from the soundtrack are searched on their own small grids; the
+        # best of those (or of the pose grid) wins.
+        offset = estimate_offset(
+            reference, features, attempt, attempt_features, chance, offsets_s,
+            shift_cost_per_s=shift_cost_per_s,
+        )  # fmt: skip
+    else:
+        offset = OffsetEstimate(float(offsets_s[0]), float("nan"))
+    lags = warp_lags(
+        reference,
+        attempt,
+        attempt_features,
+        chance,
+        offset_s=offset.offset_s,
+        window_s=warp_window_s,
+    )
+    times = attempt.timestamps_s + offset.offset_s + lags
+    credit = compare_features(
+        attempt_features, compute_features(poses_at(reference, times), reference.aspect_ratio)
+    ).credit
+    level = chance.matched(nearest_frames(reference, times))
+    return _Reading(reference, features, chance, offset, lags, gain(credit, level))
+
+
+def _pair_gain(
+    reading: _Reading, attempt: PoseSequence, attempt_features: PoseFeatures, warp_window_s: float
+) -> float:
+    """The mean gain of both directions: the reference's frames read against the attempt too,
+    at the opposite offset."""
+    backward = _read(
+        attempt,
+        reading.reference,
+        reading.features,
+        np.array([-reading.offset.offset_s]),
+        0.0,
+        warp_window_s,
+        attempt_reference_features=attempt_features,
+    )
+    both = [g for g in (reading.gain, backward.gain) if not np.isnan(g)]
+    return float(np.mean(both)) if both else float("nan")
+
+
+def _looks_mirrored(direct: float, flipped: float) -> bool:
+    """The mirrored reading (pair gains) wins only with a clear margin."""
+    if np.isnan(flipped):
+        return False
+    if np.isnan(direct):
+        return True
+    return bool(flipped > direct + MIRROR_MARGIN)
 
 
 def match_performance(
@@ -67,48 +199,39 @@ def match_performance(
     *,
     mirror: bool | None,
     alignment: Alignment,
-    max_offset_s: float = 12.0,
+    song: SongMatch | None = None,
+    max_pose_offset_s: float = DEFAULT_MAX_POSE_OFFSET_S,
     warp_window_s: float = 0.5,
 ) -> MatchedPerformance:
     """Align the attempt to the reference and compare every frame.
 
-    mirror: True when the learner performs the mirror image of the reference, None to detect it.
+    mirror: True when the learner performs the mirror image of the reference, None to detect it
+    (once for the whole pair, from the aligned comparison).
     alignment: "timestamp" when attempt timestamps already are reference time (live), "search"
-    to estimate the global offset between two recordings first.
+    to find the global offset between two recordings first: from the soundtracks' match (song)
+    when they share a song, else by pose within +-max_pose_offset_s.
     """
     attempt_features = compute_features(attempt.landmarks, attempt.aspect_ratio)
-    importance = feature_importance(compute_features(reference.landmarks, reference.aspect_ratio))
-    candidates = [False, True] if mirror is None else [mirror]
-    estimates = {}
-    for mirrored in candidates:
-        candidate_reference = reference.mirrored() if mirrored else reference
-        limit = max_offset_s if alignment == "search" else 0.0
-        estimates[mirrored] = estimate_offset(
-            candidate_reference,
+    offsets, shift_cost, source = _offsets(reference, alignment, song, max_pose_offset_s)
+    readings = {
+        mirrored: _read(
+            reference.mirrored() if mirrored else reference,
             attempt,
             attempt_features,
-            max_offset_s=limit,
-            importance=mirror_importance(importance) if mirrored else importance,
+            offsets,
+            shift_cost,
+            warp_window_s,
         )
-    chosen = (
-        candidates[0]
-        if len(candidates) == 1
-        else _looks_mirrored(estimates[False], estimates[True])
-    )
-    offset_s = estimates[chosen].offset_s if alignment == "search" else 0.0
-    matched_reference = reference.mirrored() if chosen else reference
-    if chosen:
-        importance = mirror_importance(importance)
-
-    lags = warp_lags(
-        matched_reference,
-        attempt,
-        attempt_features,
-        offset_s=offset_s,
-        window_s=warp_window_s,
-        importance=importance,
-    )
-    reference_times = attempt.timestamps_s + offset_s + lags
+        for mirrored in ([False, True] if mirror is None else [mirror])
+    }
+    pair_gains = {
+        mirrored: _pair_gain(reading, attempt, attempt_features, warp_window_s)
+        for mirrored, reading in readings.items()
+    }
+    chosen = mirror if mirror is not None else _looks_mirrored(pair_gains[False], pair_gains[True])
+    reading = readings[chosen]
+    offset_s = reading.offset.offset_s
+    reference_times = attempt.timestamps_s + offset_s + reading.lags_s
     half_frame = 0.5 / reference.fps
     in_range = (
         (reference_times >= reference.timestamps_s[0] - half_frame)
@@ -116,11 +239,38 @@ def match_performance(
         if len(reference)
         else np.zeros(len(attempt), dtype=bool)
     )
-    matched_poses = poses_at(matched_reference, reference_times)
+    matched_poses = poses_at(reading.reference, reference_times)
     comparison = compare_features(
-        attempt_features, compute_features(matched_poses, reference.aspect_ratio), importance
+        attempt_features, compute_features(matched_poses, reference.aspect_ratio)
     )
-    accuracy = np.where(in_range, comparison.accuracy, np.nan)
+    nearest = nearest_frames(reference, reference_times)
+    credit = np.where(in_range, comparison.credit, np.nan)
+    chance = reading.chance.matched(nearest)
+    group_credit = np.where(in_range[:, None], comparison.group_credit(), np.nan)
+    group_chance = reading.chance.matched_groups(nearest)
+    accuracy = scores_from_gains(frame_gains(credit, chance)) / 100.0
+    confidence = (
+        song.confidence if source == "audio" and song is not None else reading.offset.confidence
+    )
+    info = AlignmentInfo(
+        source=source,
+        offset_s=round(offset_s, 3),
+        confidence=round(confidence, 3),
+        same_song=bool(song is not None and song.same_song),
+    )
     return MatchedPerformance(
-        attempt, reference_times, lags, in_range, comparison, accuracy, offset_s, chosen
+        attempt=attempt,
+        reference_times_s=reference_times,
+        lags_s=reading.lags_s,
+        in_range=in_range,
+        comparison=comparison,
+        credit=credit,
+        chance=chance,
+        group_credit=group_credit,
+        group_chance=group_chance,
+        accuracy=accuracy,
+        offset_s=offset_s,
+        mirrored=chosen,
+        alignment=info,
+        pair_gain=pair_gains[chosen],
     )

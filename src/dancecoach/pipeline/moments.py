@@ -1,6 +1,6 @@
 """Moves of a dance: named reference sections, or moves found from the reference's own motion.
 
-Used to name the best and the hardest moment of a performance.
+Each move gets a score and a grade; the best and the hardest are named in the report.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dancecoach.pipeline.arrays import nan_mean
+from dancecoach.pipeline.judgement import grade_of
+from dancecoach.pipeline.matching import MatchedPerformance
 from dancecoach.pipeline.normalization import to_body_frame
-from dancecoach.pipeline.results import Moment
+from dancecoach.pipeline.results import Moment, MoveScore
 from dancecoach.pipeline.sequence import PoseSequence
 
 _MIN_MOVE_S = 1.5
@@ -76,27 +78,38 @@ def find_moves(reference: PoseSequence) -> list[Section]:
     return moves
 
 
-def find_moments(
+def score_moves(
     reference: PoseSequence,
-    reference_times_s: NDArray[np.float64],
-    accuracy: NDArray[np.float64],
+    matched: MatchedPerformance,
     sections: Sequence[Section] = (),
-) -> tuple[Moment | None, Moment | None]:
-    """The best and the hardest moment: named sections when given, else found moves."""
+) -> tuple[MoveScore, ...]:
+    """Score and grade each move (named sections when given, else found moves) that was danced.
+
+    A move counts when at least a few attempt frames were matched into it and compared.
+    """
     candidates = list(sections) or find_moves(reference)
-    scored: list[Moment] = []
+    moves: list[MoveScore] = []
     for section in candidates:
-        inside = (reference_times_s >= section.start_s) & (reference_times_s < section.end_s)
-        values = accuracy[inside & ~np.isnan(accuracy)]
-        if len(values) >= _MIN_FRAMES_PER_MOMENT:
-            scored.append(
-                Moment(
-                    section.title,
-                    section.start_s,
-                    section.end_s,
-                    round(float(values.mean() * 100), 1),
-                )
-            )
-    if not scored:
+        inside = (matched.reference_times_s >= section.start_s) & (
+            matched.reference_times_s < section.end_s
+        )
+        if int((inside & matched.compared).sum()) < _MIN_FRAMES_PER_MOMENT:
+            continue
+        score = round(matched.score(inside), 1)
+        moves.append(
+            MoveScore(section.title, section.start_s, section.end_s, score, grade_of(score))
+        )
+    moves.sort(key=lambda move: move.start_s)
+    return tuple(moves)
+
+
+def best_and_hardest(moves: Sequence[MoveScore]) -> tuple[Moment | None, Moment | None]:
+    """The best and the hardest of the scored moves."""
+    if not moves:
         return None, None
-    return max(scored, key=lambda m: m.score), min(scored, key=lambda m: m.score)
+    best = max(moves, key=lambda m: m.score)
+    hardest = min(moves, key=lambda m: m.score)
+    return (
+        Moment(best.label, best.start_s, best.end_s, best.score),
+        Moment(hardest.label, hardest.start_s, hardest.end_s, hardest.score),
+    )

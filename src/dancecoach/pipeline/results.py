@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
+
+from dancecoach.pipeline.judgement import Grade
 
 Severity = Literal["minor", "medium", "major"]
 SEVERITY_RANK: dict[str, int] = {"minor": 1, "medium": 2, "major": 3}
@@ -90,6 +92,37 @@ class Moment:
 
 
 @dataclass(frozen=True)
+class MoveScore:
+    """One move of the reference (an eight-count, a named section or a found move) as danced."""
+
+    label: str
+    start_s: float  # reference time
+    end_s: float
+    score: float  # 0-100
+    grade: Grade
+
+
+AlignmentSource = Literal["audio", "pose", "timestamp"]
+
+
+@dataclass(frozen=True)
+class AlignmentInfo:
+    """How the attempt was put on the reference's clock.
+
+    source: "audio" (the shared soundtrack), "pose" (a bounded search over the poses, when
+        there is no shared song) or "timestamp" (live: the frames carry reference time).
+    offset_s: reference time = attempt time + offset_s.
+    confidence: 0..1, how clearly the chosen offset stood out.
+    same_song: whether both recordings play the same music (reported, never scored).
+    """
+
+    source: AlignmentSource
+    offset_s: float
+    confidence: float
+    same_song: bool
+
+
+@dataclass(frozen=True)
 class Trend:
     direction: Literal["improving", "degrading", "steady"]
     slope_per_min: float  # score points per minute of dancing
@@ -116,6 +149,8 @@ class ScoreReport:
     consistency: float  # 0-100: how even the score was over time
     frames_compared: int
     frames_without_person: int
-    offset_s: float = 0.0  # reference time = attempt time + offset_s
-    mirrored: bool = False
-    extra: dict[str, float] = field(default_factory=dict)
+    offset_s: float  # reference time = attempt time + offset_s
+    mirrored: bool
+    alignment: AlignmentInfo
+    grade: Grade  # of overall_score
+    moves: tuple[MoveScore, ...]  # every move of the reference that was danced, in time order

@@ -12,9 +12,15 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from dancecoach.pipeline.arrays import nan_mean
-from dancecoach.pipeline.matching import Alignment, MatchedPerformance, match_performance
-from dancecoach.pipeline.moments import Section, find_moments
+from dancecoach.pipeline.audio import SongMatch
+from dancecoach.pipeline.judgement import grade_of
+from dancecoach.pipeline.matching import (
+    DEFAULT_MAX_POSE_OFFSET_S,
+    Alignment,
+    MatchedPerformance,
+    match_performance,
+)
+from dancecoach.pipeline.moments import Section, best_and_hardest, score_moves
 from dancecoach.pipeline.results import (
     BODY_PART_GROUPS,
     ScoreReport,
@@ -43,22 +49,17 @@ def _trend(times_s: NDArray[np.float64], accuracy: NDArray[np.float64]) -> Trend
     return Trend(direction, round(slope_per_s * 60.0, 2))
 
 
-def _timeline(
-    reference_times_s: NDArray[np.float64], accuracy: NDArray[np.float64]
-) -> tuple[TimelinePoint, ...]:
-    valid = ~np.isnan(accuracy)
-    if not valid.any():
+def _timeline(matched: MatchedPerformance) -> tuple[TimelinePoint, ...]:
+    """The score of each second of reference time that was danced."""
+    compared = matched.compared
+    if not compared.any():
         return ()
-    bins = np.floor(reference_times_s[valid] / _TIMELINE_BIN_S).astype(np.int64)
+    bins = np.floor(matched.reference_times_s / _TIMELINE_BIN_S).astype(np.int64)
     points = []
-    for value in np.unique(bins):
-        in_bin = bins == value
-        points.append(
-            TimelinePoint(
-                time_s=round(float(value * _TIMELINE_BIN_S), 3),
-                score=round(float(accuracy[valid][in_bin].mean() * 100.0), 1),
-            )
-        )
+    for value in np.unique(bins[compared]):
+        score = matched.score(bins == value)
+        if not np.isnan(score):
+            points.append(TimelinePoint(round(float(value * _TIMELINE_BIN_S), 3), round(score, 1)))
     return tuple(points)
 
 
@@ -66,20 +67,19 @@ def summarize(
     reference: PoseSequence, matched: MatchedPerformance, sections: Sequence[Section] = ()
 ) -> ScoreReport:
     """Aggregate a matched performance into a score report."""
-    accuracy = matched.accuracy
-    valid = ~np.isnan(accuracy)
+    valid = matched.compared
     present = matched.attempt.present
     frames_without_person = int((~present & matched.in_range).sum())
-    overall = float(np.nanmean(accuracy) * 100.0) if valid.any() else 0.0
+    overall = matched.overall_score
+    overall = 0.0 if np.isnan(overall) else overall
 
     per_body_part: dict[str, float] = {}
-    for group, scores in matched.comparison.group_scores().items():
-        scores = np.where(valid, scores, np.nan)
-        if (~np.isnan(scores)).sum() >= max(1, valid.sum() // 4):
-            per_body_part[group] = round(float(nan_mean(scores)) * 100.0, 1)
-    per_body_part = {g: per_body_part[g] for g in BODY_PART_GROUPS if g in per_body_part}
+    for index, group in enumerate(BODY_PART_GROUPS):
+        seen = valid & ~np.isnan(matched.group_credit[:, index])
+        if seen.sum() >= max(1, valid.sum() // 4):
+            per_body_part[group] = round(matched.group_score(index, seen), 1)
 
-    timeline = _timeline(matched.reference_times_s, accuracy)
+    timeline = _timeline(matched)
     timeline_scores = np.array([p.score for p in timeline])
     consistency = (
         float(np.clip(100.0 - 2.0 * timeline_scores.std(), 0.0, 100.0))
@@ -87,13 +87,14 @@ def summarize(
         else 100.0
     )
     lag_ms = float(-np.mean(matched.lags_s[valid]) * 1000.0) if valid.any() else 0.0
-    best, hardest = find_moments(reference, matched.reference_times_s, accuracy, sections)
+    moves = score_moves(reference, matched, sections)
+    best, hardest = best_and_hardest(moves)
 
     return ScoreReport(
         overall_score=round(overall, 1),
         per_body_part=per_body_part,
         timeline=timeline,
-        trend=_trend(matched.attempt.timestamps_s, accuracy),
+        trend=_trend(matched.attempt.timestamps_s, matched.accuracy),
         problem_segments=find_problem_segments(matched),
         best_moment=best,
         hardest_moment=hardest,
@@ -103,6 +104,9 @@ def summarize(
         frames_without_person=frames_without_person,
         offset_s=round(matched.offset_s, 3),
         mirrored=matched.mirrored,
+        alignment=matched.alignment,
+        grade=grade_of(round(overall, 1)),
+        moves=moves,
     )
 
 
@@ -113,7 +117,16 @@ def score_performance(
     mirror: bool | None,
     alignment: Alignment,
     sections: Sequence[Section] = (),
+    song: SongMatch | None = None,
+    max_pose_offset_s: float = DEFAULT_MAX_POSE_OFFSET_S,
 ) -> ScoreReport:
     """Score an attempt against a reference (see match_performance for the arguments)."""
-    matched = match_performance(reference, attempt, mirror=mirror, alignment=alignment)
+    matched = match_performance(
+        reference,
+        attempt,
+        mirror=mirror,
+        alignment=alignment,
+        song=song,
+        max_pose_offset_s=max_pose_offset_s,
+    )
     return summarize(reference, matched, sections)

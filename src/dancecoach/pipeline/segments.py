@@ -7,11 +7,14 @@ from collections import defaultdict
 import numpy as np
 from numpy.typing import NDArray
 
+from dancecoach.pipeline.agreement import windowed_gains
 from dancecoach.pipeline.comparison import errors_at
 from dancecoach.pipeline.features import FEATURE_INDEX, FEATURES
+from dancecoach.pipeline.judgement import scores_from_gains
 from dancecoach.pipeline.matching import MatchedPerformance
 from dancecoach.pipeline.moments import format_time
 from dancecoach.pipeline.results import (
+    BODY_PART_GROUPS,
     SEVERITY_RANK,
     JointError,
     ProblemSegment,
@@ -30,15 +33,11 @@ _MIN_ERROR_SHARE = 0.25
 _MAX_ERRORS_PER_SEGMENT = 3
 
 
-def _smoothed(accuracy: NDArray[np.float64], fps: float) -> NDArray[np.float64]:
-    # Never wider than the data: np.convolve(mode="same") returns the longer input's length.
-    width = max(1, min(round(_SMOOTHING_S * fps), len(accuracy)))
-    valid = ~np.isnan(accuracy)
-    kernel = np.ones(width)
-    total = np.convolve(np.where(valid, accuracy, 0.0), kernel, mode="same")
-    count = np.convolve(valid.astype(np.float64), kernel, mode="same")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(valid, total / count, np.nan)
+def _smoothed(matched: MatchedPerformance, fps: float) -> NDArray[np.float64]:
+    """Score 0..1 of a window of _SMOOTHING_S around each frame (NaN where not compared)."""
+    width = max(1, round(_SMOOTHING_S * fps))
+    gains = windowed_gains(matched.credit, matched.chance, width)
+    return np.where(matched.compared, scores_from_gains(gains) / 100.0, np.nan)
 
 
 def _runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
@@ -109,13 +108,13 @@ def _faulty_groups(
             if group not in ordered:
                 ordered.append(group)
     if not ordered:
-        scores = matched.comparison.group_scores()
-        index = list(frames)
+        inside = np.zeros(len(matched.accuracy), dtype=bool)
+        inside[frames.start : frames.stop] = True
         means = {
-            g: float(np.nanmean(s[index]))
-            for g, s in scores.items()
-            if not np.all(np.isnan(s[index]))
+            group: matched.group_score(index, inside)
+            for index, group in enumerate(BODY_PART_GROUPS)
         }
+        means = {group: score for group, score in means.items() if not np.isnan(score)}
         if means:
             ordered.append(min(means, key=lambda g: means[g]))
     return tuple(ordered)
@@ -141,15 +140,14 @@ def _split_long(runs: list[list[int]], times: NDArray[np.float64]) -> list[tuple
 
 def find_problem_segments(matched: MatchedPerformance) -> tuple[ProblemSegment, ...]:
     """Contiguous stretches of low accuracy, merged, ranked by how much was lost, in time order."""
-    accuracy = matched.accuracy
-    valid = ~np.isnan(accuracy)
+    valid = matched.compared
     if valid.sum() < 3:
         return ()
     fps = matched.attempt.fps
-    smooth = _smoothed(accuracy, fps)
+    smooth = _smoothed(matched, fps)
     # Below the learner's own typical level, and always below 50 % (so that a uniformly weak
     # performance still shows its weakest moments), but never above 85 %.
-    relative = float(np.nanmean(accuracy) - 0.5 * np.nanstd(accuracy))
+    relative = float(np.nanmean(smooth) - 0.5 * np.nanstd(smooth))
     threshold = min(_THRESHOLD_CAP, max(relative, _ALWAYS_A_PROBLEM))
     low = np.nan_to_num(smooth, nan=1.0) < threshold
     times = matched.attempt.timestamps_s
@@ -173,7 +171,9 @@ def find_problem_segments(matched: MatchedPerformance) -> tuple[ProblemSegment, 
         frames = range(start, end)
         errors = _dominant_errors(matched, frames)
         groups = _faulty_groups(matched, frames, errors)
-        compared = [i for i in frames if valid[i]]
+        inside = np.zeros(len(valid), dtype=bool)
+        inside[start:end] = True
+        score = matched.score(inside)
         reference_start = float(matched.reference_times_s[start])
         segments.append(
             ProblemSegment(
@@ -181,7 +181,7 @@ def find_problem_segments(matched: MatchedPerformance) -> tuple[ProblemSegment, 
                 end_s=round(float(matched.reference_times_s[end - 1]) + 1.0 / fps, 2),
                 attempt_start_s=round(float(times[start]), 2),
                 attempt_end_s=round(float(times[end - 1]) + 1.0 / fps, 2),
-                score=round(float(np.mean(accuracy[compared]) * 100.0), 1) if compared else 0.0,
+                score=0.0 if np.isnan(score) else round(score, 1),
                 body_parts=groups,
                 errors=errors,
                 lag_ms=round(float(-np.mean(matched.lags_s[start:end]) * 1000.0), 1),

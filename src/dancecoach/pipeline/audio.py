@@ -1,0 +1,236 @@
+"""A video's soundtrack as numbers: decoding (PyAV) and the features that align two recordings.
+
+Times are seconds from the video's first frame (the clock the pose timestamps use), so an
+audio offset is directly a pose offset. A video without sound, with a silent track or with a
+track that fails to decode has no soundtrack (None): alignment then falls back to the poses.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+_log = logging.getLogger(__name__)
+
+# Analysis rate and hop: 22.05 kHz is librosa's default; a 512-sample hop is 23 ms, ten times
+# finer than the 0.3 s an offset must be within.
+SAMPLE_RATE_HZ = 22_050
+HOP_SAMPLES = 512
+# Peak amplitude below which a track counts as silent (about -60 dBFS).
+_SILENCE_PEAK = 1e-3
+
+
+@dataclass(frozen=True)
+class Soundtrack:
+    """Mono samples at SAMPLE_RATE_HZ; samples[0] plays at the video's first frame."""
+
+    samples: NDArray[np.float32]
+    sample_rate_hz: int
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / self.sample_rate_hz
+
+
+@dataclass(frozen=True)
+class AudioFeatures:
+    """Per-hop features of a soundtrack, `frames` hops of HOP_SAMPLES each.
+
+    onset: `(frames,)` onset strength (spectral flux), standardized (mean 0, std 1).
+    chroma: `(12, frames)` pitch-class energy, each frame centred and scaled to unit length.
+    hop_s: seconds per frame.
+    """
+
+    onset: NDArray[np.float64]
+    chroma: NDArray[np.float64]
+    hop_s: float
+
+
+def read_soundtrack(path: Path, *, max_seconds: float | None = None) -> Soundtrack | None:
+    """The first audio stream of a video, resampled to mono; None without usable sound."""
+    import av  # imported here: only offline comparison and beat analysis need it
+
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                return None
+            stream = container.streams.audio[0]
+            video_start_s = 0.0
+            if container.streams.video:
+                video = container.streams.video[0]
+                if video.start_time is not None and video.time_base is not None:
+                    video_start_s = float(video.start_time * video.time_base)
+            resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE_HZ)
+            chunks: list[NDArray[np.float32]] = []
+            first_time_s: float | None = None
+            total = 0
+            limit = None if max_seconds is None else round(max_seconds * SAMPLE_RATE_HZ)
+            for frame in container.decode(stream):
+                if first_time_s is None and frame.time is not None:
+                    first_time_s = float(frame.time)
+                for out in resampler.resample(frame):
+                    chunk = out.to_ndarray().reshape(-1).astype(np.float32)
+                    chunks.append(chunk)
+                    total += len(chunk)
+                if limit is not None and total >= limit:
+                    break
+            for out in resampler.resample(None):
+                chunks.append(out.to_ndarray().reshape(-1).astype(np.float32))
+    except (av.FFmpegError, OSError, ValueError) as error:
+        # A corrupt soundtrack must never fail a comparison: the poses still align.
+        _log.warning("Cannot decode the soundtrack of %s: %s", path.name, error)
+        return None
+    if not chunks:
+        return None
+    samples = np.concatenate(chunks)
+    if not np.isfinite(samples).all() or float(np.abs(samples).max(initial=0.0)) < _SILENCE_PEAK:
+        return None
+    # Put sample 0 at the video's first frame: pad when the sound starts later, cut when earlier.
+    lead = round(((first_time_s or 0.0) - video_start_s) * SAMPLE_RATE_HZ)
+    if lead > 0:
+        samples = np.concatenate([np.zeros(lead, np.float32), samples])
+    elif lead < 0:
+        samples = samples[-lead:]
+    return Soundtrack(samples, SAMPLE_RATE_HZ)
+
+
+def audio_features(soundtrack: Soundtrack) -> AudioFeatures:
+    """Onset strength and chroma of a soundtrack (librosa), for cross-correlation."""
+    import librosa
+
+    samples = soundtrack.samples.astype(np.float32)
+    rate = soundtrack.sample_rate_hz
+    onset = librosa.onset.onset_strength(y=samples, sr=rate, hop_length=HOP_SAMPLES)
+    chroma = librosa.feature.chroma_stft(y=samples, sr=rate, hop_length=HOP_SAMPLES)
+    frames = min(len(onset), chroma.shape[1])
+    onset = np.asarray(onset[:frames], dtype=np.float64)
+    spread = onset.std()
+    onset = (onset - onset.mean()) / spread if spread > 0 else np.zeros_like(onset)
+    chroma = np.asarray(chroma[:, :frames], dtype=np.float64)
+    chroma = chroma - chroma.mean(axis=0, keepdims=True)
+    norms = np.linalg.norm(chroma, axis=0, keepdims=True)
+    chroma = np.where(norms > 0, chroma / np.where(norms > 0, norms, 1.0), 0.0)
+    return AudioFeatures(onset, chroma, HOP_SAMPLES / rate)
+
+
+# Two recordings share a song when, at the best shift, their chroma agree this well (mean
+# cosine of centred pitch-class frames). Measured on the shared clips: the same song 0.80-1.00,
+# different songs <= 0.11, so the threshold sits in a wide gap rather than on a fitted edge.
+SAME_SONG_MIN_CHROMA = 0.5
+# Shorter overlaps than this say too little to call a song the same.
+_MIN_SONG_OVERLAP_S = 4.0
+_MIN_OVERLAP_FRACTION = 0.5
+# Choruses repeat: other peaks this close to the best one stay candidates (pose agreement then
+# chooses), when they are at least this far from each other.
+_CANDIDATE_MARGIN = 0.1
+_CANDIDATE_SEPARATION_S = 1.0
+_MAX_CANDIDATES = 3
+
+
+@dataclass(frozen=True)
+class SongMatch:
+    """How two soundtracks line up: reference time = attempt time + offset.
+
+    candidates: offsets in seconds, best first (several where a repeated chorus fits too).
+    confidence: 0..1, the cross-correlation of onsets and chroma at the best offset.
+    same_song: whether the two recordings play the same music.
+    """
+
+    candidates: tuple[float, ...]
+    confidence: float
+    same_song: bool
+
+
+def _overlap_lags(reference_frames: int, attempt_frames: int, min_overlap: int) -> NDArray[np.intp]:
+    """Lags (reference frame = attempt frame + lag) whose overlap is at least min_overlap."""
+    return np.arange(-(attempt_frames - min_overlap), reference_frames - min_overlap + 1)
+
+
+def _overlap_bounds(
+    lags: NDArray[np.intp], reference_frames: int, attempt_frames: int
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Attempt frame range [low, high) that overlaps the reference at each lag."""
+    low = np.maximum(0, -lags)
+    high = np.minimum(attempt_frames, reference_frames - lags)
+    return low, high
+
+
+def _cross(reference: NDArray[np.float64], attempt: NDArray[np.float64]) -> NDArray[np.float64]:
+    """sum_t reference[t + lag] * attempt[t] for every lag, index lag + len(attempt) - 1."""
+    from scipy.signal import correlate
+
+    correlation: NDArray[np.float64] = correlate(reference, attempt, mode="full", method="fft")
+    return correlation
+
+
+def _onset_correlation(
+    reference: NDArray[np.float64], attempt: NDArray[np.float64], lags: NDArray[np.intp]
+) -> NDArray[np.float64]:
+    """Pearson correlation of the onset envelopes over each lag's overlap."""
+    low, high = _overlap_bounds(lags, len(reference), len(attempt))
+    count = (high - low).astype(np.float64)
+    cross = _cross(reference, attempt)[lags + len(attempt) - 1]
+
+    def window_sums(
+        values: NDArray[np.float64], start: NDArray[np.intp], end: NDArray[np.intp]
+    ) -> NDArray[np.float64]:
+        cumulative = np.concatenate([[0.0], np.cumsum(values)])
+        return np.asarray(cumulative[end] - cumulative[start], dtype=np.float64)
+
+    sum_a = window_sums(attempt, low, high)
+    sum_a2 = window_sums(attempt**2, low, high)
+    sum_r = window_sums(reference, low + lags, high + lags)
+    sum_r2 = window_sums(reference**2, low + lags, high + lags)
+    covariance = cross - sum_a * sum_r / count
+    variance = (sum_a2 - sum_a**2 / count) * (sum_r2 - sum_r**2 / count)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(variance > 0, covariance / np.sqrt(np.maximum(variance, 1e-12)), 0.0)
+
+
+def _chroma_agreement(
+    reference: NDArray[np.float64], attempt: NDArray[np.float64], lags: NDArray[np.intp]
+) -> NDArray[np.float64]:
+    """Mean cosine of the (unit, centred) chroma frames over each lag's overlap."""
+    low, high = _overlap_bounds(lags, reference.shape[1], attempt.shape[1])
+    total = np.zeros(len(lags))
+    for pitch in range(reference.shape[0]):
+        total += _cross(reference[pitch], attempt[pitch])[lags + attempt.shape[1] - 1]
+    return np.asarray(total / np.maximum(high - low, 1))
+
+
+def match_soundtracks(reference: AudioFeatures, attempt: AudioFeatures) -> SongMatch | None:
+    """Offsets at which the attempt's soundtrack lines up with the reference's.
+
+    None when the recordings overlap too little to tell (either shorter than a few seconds).
+    """
+    reference_frames, attempt_frames = len(reference.onset), len(attempt.onset)
+    shorter = min(reference_frames, attempt_frames)
+    min_overlap = max(
+        round(_MIN_SONG_OVERLAP_S / reference.hop_s), round(_MIN_OVERLAP_FRACTION * shorter)
+    )
+    if shorter < min_overlap:
+        return None
+    lags = _overlap_lags(reference_frames, attempt_frames, min_overlap)
+    onset = _onset_correlation(reference.onset, attempt.onset, lags)
+    chroma = _chroma_agreement(reference.chroma, attempt.chroma, lags)
+    strength = (onset + chroma) / 2.0
+    best = int(np.argmax(strength))
+    same_song = bool(chroma[best] >= SAME_SONG_MIN_CHROMA)
+    # Local maxima near the best peak's strength, strongest first, kept apart.
+    is_peak = (
+        np.r_[True, strength[1:] >= strength[:-1]] & np.r_[strength[:-1] >= strength[1:], True]
+    )
+    order = [int(i) for i in np.argsort(-strength) if is_peak[i]]
+    chosen: list[int] = []
+    separation = _CANDIDATE_SEPARATION_S / reference.hop_s
+    for index in order:
+        if strength[index] < strength[best] - _CANDIDATE_MARGIN or len(chosen) >= _MAX_CANDIDATES:
+            break
+        if all(abs(index - other) >= separation for other in chosen):
+            chosen.append(index)
+    offsets = tuple(float(lags[i] * reference.hop_s) for i in chosen)
+    return SongMatch(offsets, float(np.clip(strength[best], 0.0, 1.0)), same_song)
