@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from dancecoach.pipeline.agreement import sample_frames
+from dancecoach.pipeline.features import PoseFeatures, compute_features
 from dancecoach.pipeline.landmarks import Landmark
 from dancecoach.pipeline.sequence import PoseSequence
 
@@ -145,3 +147,8 @@ def routine(
             )
         )
     return figures
+
+
+def chance_sample(seconds: float = 8.0) -> PoseFeatures:
+    """Reference moments for chance levels (agreement.py): a sample of a varied routine."""
+    return sample_frames(compute_features(sequence(routine(seconds)).landmarks, 1.0))

@@ -301,7 +301,8 @@ def test_sustained_major_error_becomes_one_cue_after_half_a_second(
         for index in range(14):
             ws.send_text(frame_text(jpeg(WHITE), 1.0 + index * 0.1))
             result = receive_type(ws, "frame_result")
-            assert result["accuracy"] < 0.8
+            # Visibly below the same moment danced right (1.0, see the grey frames above).
+            assert result["accuracy"] < 0.95
             if result["immediate_errors"]:
                 cue_times.append(time.monotonic() - started)
                 assert len(result["immediate_errors"]) == 1

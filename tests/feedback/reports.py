@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from dancecoach.pipeline.judgement import grade_of
 from dancecoach.pipeline.results import (
+    AlignmentInfo,
     Moment,
     ProblemSegment,
     ScoreReport,
@@ -109,6 +111,11 @@ def report(
         consistency=82.0,
         frames_compared=duration_s * 15,
         frames_without_person=3,
+        offset_s=0.0,
+        mirrored=False,
+        alignment=AlignmentInfo("timestamp", 0.0, 0.0, same_song=False),
+        grade=grade_of(overall),
+        moves=(),
     )
 
 

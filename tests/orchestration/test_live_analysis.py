@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from dancecoach.orchestration.live_analysis import FrameAnalyzer
 from dancecoach.pipeline.alignment import reference_pose_at
-from dancecoach.pipeline.comparison import compare_poses, feature_importance
+from dancecoach.pipeline.agreement import compare_poses, sample_frames
 from dancecoach.pipeline.features import compute_features
 from dancecoach.pipeline.ghost import project_reference_onto_user
 from dancecoach.pipeline.landmarks import mirror_landmarks
@@ -51,13 +51,14 @@ def test_live_scores_match_comparing_each_frame_directly(mirror: bool) -> None:
         decode=_blank,
         tracker_factory=lambda: _ScriptedTracker(learner_poses),
     )
-    importance = feature_importance(compute_features(reference.landmarks, 1.0))
+    compared = mirror_landmarks(reference.landmarks) if mirror else reference.landmarks
+    chance = sample_frames(compute_features(compared, 1.0))
     for time_s, learner in zip(times, learner_poses, strict=True):
         result = analyzer.analyze(b"jpeg", time_s, time_s)
         expected_pose = reference_pose_at(reference, time_s)
         assert expected_pose is not None
         expected = compare_poses(
-            learner, 1.0, expected_pose, 1.0, mirror=mirror, importance=importance
+            learner, 1.0, expected_pose, 1.0, mirror=mirror, chance_sample=chance
         )
         assert result.accuracy == pytest.approx(expected.accuracy, abs=1e-6)
         assert result.part_scores == pytest.approx(expected.part_scores, abs=1e-6)

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from dancecoach.orchestration.reports import combine_reports, segment_feedback, timing_word
-from dancecoach.pipeline.results import Moment, ProblemSegment, ScoreReport, TimelinePoint, Trend
+from dancecoach.pipeline.judgement import grade_of
+from dancecoach.pipeline.results import (
+    AlignmentInfo,
+    Moment,
+    ProblemSegment,
+    ScoreReport,
+    TimelinePoint,
+    Trend,
+)
 
 
 def _report(score: float, frames: int, segment_at: float | None = None) -> ScoreReport:
@@ -27,6 +35,11 @@ def _report(score: float, frames: int, segment_at: float | None = None) -> Score
         consistency=80.0,
         frames_compared=frames,
         frames_without_person=1,
+        offset_s=0.0,
+        mirrored=False,
+        alignment=AlignmentInfo("timestamp", 0.0, 0.0, same_song=False),
+        grade=grade_of(score),
+        moves=(),
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from dancecoach.pipeline.judgement import grade_of
 from dancecoach.pipeline.results import (
     Moment,
     ProblemSegment,
@@ -171,9 +172,12 @@ def combine_reports(reports: Sequence[ScoreReport]) -> ScoreReport:
         )
         trend = Trend(direction, round(slope, 2))
     moments = [m for r in reports for m in (r.best_moment, r.hardest_moment) if m is not None]
+    overall = round(weighted([r.overall_score for r in reports]), 1)
     return replace(
         reports[-1],
-        overall_score=round(weighted([r.overall_score for r in reports]), 1),
+        overall_score=overall,
+        grade=grade_of(overall),
+        moves=tuple(sorted((m for r in reports for m in r.moves), key=lambda m: m.start_s)),
         per_body_part=per_body_part,
         timeline=timeline,
         trend=trend,

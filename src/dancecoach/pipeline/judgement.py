@@ -61,6 +61,14 @@ def scores_from_gains(gains: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.asarray(np.minimum(100.0 * raw / _FULL, 100.0))
 
 
+def gain_from_score(score: float) -> float:
+    """The gain that reads as `score` (0-100): the inverse of score_from_gain above chance."""
+    fraction = min(max(score / 100.0, 0.0), 1.0) * _FULL
+    if fraction >= 1.0:
+        return 1.0
+    return CHANCE_GAIN - GAIN_SCALE * math.log(1.0 - fraction)
+
+
 def grade_of(score: float) -> Grade:
     """The grade of a 0-100 score (Miss for NaN: nothing was danced that could be judged)."""
     for grade, lowest in GRADE_BANDS:

@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 from dancecoach.pipeline.agreement import windowed_gains
 from dancecoach.pipeline.comparison import errors_at
 from dancecoach.pipeline.features import FEATURE_INDEX, FEATURES
-from dancecoach.pipeline.judgement import scores_from_gains
+from dancecoach.pipeline.judgement import GRADE_BANDS, gain_from_score
 from dancecoach.pipeline.matching import MatchedPerformance
 from dancecoach.pipeline.moments import format_time
 from dancecoach.pipeline.results import (
@@ -26,18 +26,21 @@ _SMOOTHING_S = 0.8
 _MIN_SEGMENT_S = 0.5
 _MERGE_GAP_S = 0.5
 _MAX_SEGMENTS = 5
-_THRESHOLD_CAP = 0.85  # never call a stretch above 85 % accuracy a problem
-_ALWAYS_A_PROBLEM = 0.5
+# The grade bands bound the problem threshold: a stretch graded Perfect is never a problem, a
+# Miss always is. Detection itself runs on gains, which are linear in the credit a wrong limb
+# loses (the score curve compresses the top of the scale).
+_THRESHOLD_CAP_SCORE = dict(GRADE_BANDS)["Perfect"]
+_ALWAYS_A_PROBLEM_SCORE = dict(GRADE_BANDS)["OK"]
 _PIECE_S = 3.0  # long low stretches are cut into pieces of this length
 _MIN_ERROR_SHARE = 0.25
 _MAX_ERRORS_PER_SEGMENT = 3
 
 
 def _smoothed(matched: MatchedPerformance, fps: float) -> NDArray[np.float64]:
-    """Score 0..1 of a window of _SMOOTHING_S around each frame (NaN where not compared)."""
+    """The gain of a window of _SMOOTHING_S around each frame (NaN where not compared)."""
     width = max(1, round(_SMOOTHING_S * fps))
     gains = windowed_gains(matched.credit, matched.chance, width)
-    return np.where(matched.compared, scores_from_gains(gains) / 100.0, np.nan)
+    return np.where(matched.compared, gains, np.nan)
 
 
 def _runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
@@ -145,10 +148,13 @@ def find_problem_segments(matched: MatchedPerformance) -> tuple[ProblemSegment, 
         return ()
     fps = matched.attempt.fps
     smooth = _smoothed(matched, fps)
-    # Below the learner's own typical level, and always below 50 % (so that a uniformly weak
-    # performance still shows its weakest moments), but never above 85 %.
+    # Below the learner's own typical level, and always where it is a Miss (so that a uniformly
+    # weak performance still shows its weakest moments), but never where it is Perfect.
     relative = float(np.nanmean(smooth) - 0.5 * np.nanstd(smooth))
-    threshold = min(_THRESHOLD_CAP, max(relative, _ALWAYS_A_PROBLEM))
+    threshold = min(
+        gain_from_score(_THRESHOLD_CAP_SCORE),
+        max(relative, gain_from_score(_ALWAYS_A_PROBLEM_SCORE)),
+    )
     low = np.nan_to_num(smooth, nan=1.0) < threshold
     times = matched.attempt.timestamps_s
     runs = _runs(low)
