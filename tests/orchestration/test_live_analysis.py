@@ -10,8 +10,8 @@ import pytest
 from numpy.typing import NDArray
 
 from dancecoach.orchestration.live_analysis import FrameAnalyzer
-from dancecoach.pipeline.alignment import reference_pose_at
 from dancecoach.pipeline.agreement import compare_poses, sample_frames
+from dancecoach.pipeline.alignment import reference_pose_at
 from dancecoach.pipeline.features import compute_features
 from dancecoach.pipeline.ghost import project_reference_onto_user
 from dancecoach.pipeline.landmarks import mirror_landmarks

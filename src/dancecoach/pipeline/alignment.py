@@ -148,8 +148,9 @@ class PairChance:
 
 @dataclass(frozen=True)
 class OffsetEstimate:
-    """reference time = attempt time + offset_s; gain is the agreement above chance there.
+    """reference time = rate * attempt time + offset_s; gain is the agreement above chance there.
 
+    rate: the reference's tempo over the attempt's (1.1: the attempt dances 10 % slower).
     confidence: 0..1, how far the chosen shift stands above the typical tried shift, as a share
     of what was left above it (0 when only one shift was tried).
     """
@@ -157,32 +158,25 @@ class OffsetEstimate:
     offset_s: float
     gain: float
     confidence: float = 0.0
+    rate: float = 1.0
 
 
-def estimate_offset(
+def _diagonal_gains(
     reference: PoseSequence,
     reference_features: PoseFeatures,
     attempt: PoseSequence,
     attempt_features: PoseFeatures,
     chance: PairChance,
+    rate: float,
     offsets_s: NDArray[np.float64],
-    *,
-    shift_cost_per_s: float = 0.0,
-) -> OffsetEstimate:
-    """Of the given global shifts (an evenly spaced grid), the one with the most gain.
-
-    shift_cost_per_s: gain subtracted per second of shift, so that among near-equal shifts the
-    smallest wins and a large one must earn its place.
-    """
-    present = int(attempt.present.sum())
-    min_overlap = max(
-        _MIN_OVERLAP_FRAMES, int(_MIN_OVERLAP_FRACTION * min(present, int(reference.present.sum())))
-    )
+    min_overlap: int,
+) -> NDArray[np.float64]:
+    """The gain of every global shift at one tempo rate (NaN where the overlap is too short)."""
     gains = np.full(offsets_s.shape, np.nan)
     chunk = max(1, 200_000 // max(len(attempt), 1))
     for start in range(0, len(offsets_s), chunk):
         block = offsets_s[start : start + chunk]
-        index = nearest_frames(reference, attempt.timestamps_s[None, :] + block[:, None])
+        index = nearest_frames(reference, rate * attempt.timestamps_s[None, :] + block[:, None])
         matched = PoseFeatures(
             _take(reference_features.values, index),
             np.nan_to_num(_take(reference_features.visibility, index), nan=0.0),
@@ -194,34 +188,75 @@ def estimate_offset(
             np.broadcast_to(attempt_features.left_side_sign, matched.left_side_sign.shape),
         )
         credit = compare_features(user, matched).credit
-        level = (chance.attempt.overall[None, :] + _take(chance.reference.overall, index)) / 2.0
+        level = chance.matched(index.T).T
         valid = ~np.isnan(credit) & ~np.isnan(level)
         above = np.where(valid, credit - level, 0.0).sum(axis=1)
         room = np.where(valid, 1.0 - level, 0.0).sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            block_gains = np.where(valid.sum(axis=1) >= min_overlap, above / room, np.nan)
-        gains[start : start + chunk] = block_gains
-    if np.all(np.isnan(gains)):
+            gains[start : start + chunk] = np.where(
+                valid.sum(axis=1) >= min_overlap, above / room, np.nan
+            )
+    return gains
+
+
+def estimate_offset(
+    reference: PoseSequence,
+    reference_features: PoseFeatures,
+    attempt: PoseSequence,
+    attempt_features: PoseFeatures,
+    chance: PairChance,
+    offsets_s: NDArray[np.float64],
+    *,
+    rates: tuple[float, ...] = (1.0,),
+    shift_cost_per_s: float = 0.0,
+) -> OffsetEstimate:
+    """Of the given global shifts (an evenly spaced grid) and tempo rates, the best by gain.
+
+    shift_cost_per_s: gain subtracted per second of mean shift of the attempt's frames (offset
+    and tempo together), so that among near-equal readings the plainest wins and a large shift
+    must earn its place.
+    """
+    present = int(attempt.present.sum())
+    min_overlap = max(
+        _MIN_OVERLAP_FRAMES, int(_MIN_OVERLAP_FRACTION * min(present, int(reference.present.sum())))
+    )
+    times = attempt.timestamps_s
+    best: tuple[float, float, float, NDArray[np.float64], NDArray[np.float64]] | None = None
+    tried: list[NDArray[np.float64]] = []
+    for rate in rates:
+        gains = _diagonal_gains(
+            reference, reference_features, attempt, attempt_features, chance, rate, offsets_s,
+            min_overlap,
+        )  # fmt: skip
+        if np.all(np.isnan(gains)):
+            continue
+        tried.append(gains[~np.isnan(gains)])
+        shift = np.abs((rate - 1.0) * times[None, :] + offsets_s[:, None]).mean(axis=1)
+        ranked = gains - shift_cost_per_s * shift
+        index = int(np.nanargmax(ranked))
+        if best is None or ranked[index] > best[0]:
+            best = (float(ranked[index]), rate, float(gains[index]), ranked, np.array([index]))
+    if best is None:
         return OffsetEstimate(0.0, float("nan"))
-    ranked = gains - shift_cost_per_s * np.abs(offsets_s)
-    best = int(np.nanargmax(ranked))
-    offset = float(offsets_s[best])
+    _, rate, best_gain, ranked, where = best
+    index = int(where[0])
+    offset = float(offsets_s[index])
     # Parabolic refinement between neighbouring shifts for sub-frame precision.
-    if 0 < best < len(offsets_s) - 1 and not np.isnan(ranked[[best - 1, best + 1]]).any():
-        left, centre, right = ranked[best - 1], ranked[best], ranked[best + 1]
+    if 0 < index < len(offsets_s) - 1 and not np.isnan(ranked[[index - 1, index + 1]]).any():
+        left, centre, right = ranked[index - 1], ranked[index], ranked[index + 1]
         curvature = left - 2 * centre + right
         if curvature < 0:
-            step_s = float(offsets_s[best + 1] - offsets_s[best])
+            step_s = float(offsets_s[index + 1] - offsets_s[index])
             offset += float(0.5 * (left - right) / curvature) * step_s
-    tried = gains[~np.isnan(gains)]
-    typical = float(np.median(tried))
+    every = np.concatenate(tried)
+    typical = float(np.median(every))
     headroom = 1.0 - typical
     confidence = (
-        float(np.clip((gains[best] - typical) / headroom, 0.0, 1.0))
-        if len(tried) > 1 and headroom > 0
+        float(np.clip((best_gain - typical) / headroom, 0.0, 1.0))
+        if len(every) > 1 and headroom > 0
         else 0.0
     )
-    return OffsetEstimate(offset, float(gains[best]), confidence)
+    return OffsetEstimate(offset, best_gain, confidence, rate)
 
 
 def offset_grid(centre_s: float, half_width_s: float, step_s: float) -> NDArray[np.float64]:
@@ -238,8 +273,10 @@ def warp_lags(
     *,
     offset_s: float,
     window_s: float,
+    rate: float = 1.0,
 ) -> NDArray[np.float64]:
-    """Per attempt frame, the lag (seconds) added to `time + offset_s` to reach its reference pose.
+    """Per attempt frame, the lag (seconds) added to `rate * time + offset_s` to reach its
+    reference pose.
 
     A dynamic-programming time warp over lags within +-window_s: each frame picks the lag whose
     reference pose agrees best above chance, paying for lag changes so the warp stays smooth,
@@ -251,7 +288,7 @@ def warp_lags(
     step_s = 1.0 / reference.fps
     steps = max(0, round(window_s / step_s))
     lags = np.arange(-steps, steps + 1) * step_s
-    times = attempt.timestamps_s[:, None] + offset_s + lags[None, :]
+    times = rate * attempt.timestamps_s[:, None] + offset_s + lags[None, :]
     matched_poses = poses_at(reference, times)
     matched = compute_features(matched_poses, reference.aspect_ratio)
     user = PoseFeatures(
@@ -269,7 +306,7 @@ def warp_lags(
     total = cost[0].copy()
     back = np.zeros((count, len(lags)), dtype=np.int64)
     for i in range(1, count):
-        gap = attempt.timestamps_s[i] - attempt.timestamps_s[i - 1]
+        gap = rate * (attempt.timestamps_s[i] - attempt.timestamps_s[i - 1])
         # Reference time must not run backwards: lag[to] - lag[from] >= -gap.
         allowed = (lags[:, None] - lags[None, :]) >= -gap - 1e-9
         candidates = np.where(allowed, total[None, :] + change_cost, np.inf)

@@ -43,6 +43,10 @@ _AUDIO_REFINE_S = 0.2
 # much gain, so that among near-equal shifts the smallest wins.
 _SHIFT_COST_PER_S = 0.01
 DEFAULT_MAX_POSE_OFFSET_S = 3.0
+# Tempo rates the pose search tries (reference tempo / attempt tempo): a dancer 5-10 % faster
+# or slower than the reference drifts by more than the time warp's window over a routine.
+# Symmetric on a log scale, so that swapping the two videos finds the inverse rate.
+TEMPO_RATES = (1 / 1.1, 1 / 1.05, 1.0, 1.05, 1.1)
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,7 @@ class _Reading:
     chance: PairChance
     offset: OffsetEstimate
     lags_s: NDArray[np.float64]
-    gain: float  # of the attempt's frames against the reference
+    pair_gain: float  # see MatchedPerformance.pair_gain
 
 
 def _pair_chance(attempt_features: PoseFeatures, reference_features: PoseFeatures) -> PairChance:
@@ -111,45 +115,71 @@ def _pair_chance(attempt_features: PoseFeatures, reference_features: PoseFeature
     )
 
 
-def _offsets(
+@dataclass(frozen=True)
+class _Search:
+    """What to try: shifts (s), tempo rates, the cost per second of shift, and the source."""
+
+    offsets_s: NDArray[np.float64]
+    rates: tuple[float, ...]
+    shift_cost_per_s: float
+    source: AlignmentSource
+
+
+def _search(
     reference: PoseSequence, alignment: Alignment, song: SongMatch | None, max_pose_offset_s: float
-) -> tuple[NDArray[np.float64], float, AlignmentSource]:
-    """Shifts to try, the cost per second of shift, and where the shifts come from."""
+) -> _Search:
     step_s = 1.0 / reference.fps
     if alignment == "timestamp":
-        return np.array([0.0]), 0.0, "timestamp"
+        return _Search(np.array([0.0]), (1.0,), 0.0, "timestamp")
     if song is not None and song.same_song and song.candidates:
+        # The music plays at one speed in both: no tempo search.
         grids = [offset_grid(c, _AUDIO_REFINE_S, step_s) for c in song.candidates]
-        return np.unique(np.concatenate(grids)), 0.0, "audio"
-    return offset_grid(0.0, max_pose_offset_s, step_s), _SHIFT_COST_PER_S, "pose"
+        return _Search(np.unique(np.concatenate(grids)), (1.0,), 0.0, "audio")
+    grid = offset_grid(0.0, max_pose_offset_s, step_s)
+    return _Search(grid, TEMPO_RATES, _SHIFT_COST_PER_S, "pose")
 
 
-def _read(
+def _swapped_song(song: SongMatch | None) -> SongMatch | None:
+    """The same match seen from the other video: offsets negate."""
+    if song is None:
+        return None
+    return SongMatch(tuple(-c for c in song.candidates), song.confidence, song.same_song)
+
+
+def _inverse(offset: OffsetEstimate) -> OffsetEstimate:
+    """The same alignment seen from the other video (attempt = (reference - offset) / rate)."""
+    return OffsetEstimate(
+        -offset.offset_s / offset.rate, offset.gain, offset.confidence, 1.0 / offset.rate
+    )
+
+
+def _find_offset(
+    reference: PoseSequence,
+    features: PoseFeatures,
+    attempt: PoseSequence,
+    attempt_features: PoseFeatures,
+    chance: PairChance,
+    search: _Search,
+) -> OffsetEstimate:
+    if len(search.offsets_s) == 1 and len(search.rates) == 1:
+        return OffsetEstimate(float(search.offsets_s[0]), float("nan"), rate=search.rates[0])
+    # Candidate offsets from the soundtrack are searched on their own small grids; the best of
+    # those (or of the pose grid) wins.
+    return estimate_offset(
+        reference, features, attempt, attempt_features, chance, search.offsets_s,
+        rates=search.rates, shift_cost_per_s=search.shift_cost_per_s,
+    )  # fmt: skip
+
+
+def _warped(
     reference: PoseSequence,
     attempt: PoseSequence,
     attempt_features: PoseFeatures,
-    offsets_s: NDArray[np.float64],
-    shift_cost_per_s: float,
+    chance: PairChance,
+    offset: OffsetEstimate,
     warp_window_s: float,
-    *,
-    attempt_reference_features: PoseFeatures | None = None,
-) -> _Reading:
-    """attempt_reference_features: the reference's features when already known."""
-    features = (
-        compute_features(reference.landmarks, reference.aspect_ratio)
-        if attempt_reference_features is None
-        else attempt_reference_features
-    )
-    chance = _pair_chance(attempt_features, features)
-    if len(offsets_s) > 1:
-        # Candidate offsets from the soundtrack are searched on their own small grids; the
-        # best of those (or of the pose grid) wins.
-        offset = estimate_offset(
-            reference, features, attempt, attempt_features, chance, offsets_s,
-            shift_cost_per_s=shift_cost_per_s,
-        )  # fmt: skip
-    else:
-        offset = OffsetEstimate(float(offsets_s[0]), float("nan"))
+) -> tuple[NDArray[np.float64], float]:
+    """The time warp's lags at an alignment, and the gain of the attempt's frames there."""
     lags = warp_lags(
         reference,
         attempt,
@@ -157,31 +187,50 @@ def _read(
         chance,
         offset_s=offset.offset_s,
         window_s=warp_window_s,
+        rate=offset.rate,
     )
-    times = attempt.timestamps_s + offset.offset_s + lags
+    times = offset.rate * attempt.timestamps_s + offset.offset_s + lags
     credit = compare_features(
         attempt_features, compute_features(poses_at(reference, times), reference.aspect_ratio)
     ).credit
-    level = chance.matched(nearest_frames(reference, times))
-    return _Reading(reference, features, chance, offset, lags, gain(credit, level))
+    return lags, gain(credit, chance.matched(nearest_frames(reference, times)))
 
 
-def _pair_gain(
-    reading: _Reading, attempt: PoseSequence, attempt_features: PoseFeatures, warp_window_s: float
-) -> float:
-    """The mean gain of both directions: the reference's frames read against the attempt too,
-    at the opposite offset."""
-    backward = _read(
-        attempt,
-        reading.reference,
-        reading.features,
-        np.array([-reading.offset.offset_s]),
-        0.0,
-        warp_window_s,
-        attempt_reference_features=attempt_features,
-    )
-    both = [g for g in (reading.gain, backward.gain) if not np.isnan(g)]
-    return float(np.mean(both)) if both else float("nan")
+def _read(
+    reference: PoseSequence,
+    attempt: PoseSequence,
+    attempt_features: PoseFeatures,
+    searches: tuple[_Search, _Search],
+    warp_window_s: float,
+) -> _Reading:
+    """Align and judge one reading, the same whichever of the two videos is the reference.
+
+    The offset is searched from both sides (searches: forward, then with the videos swapped);
+    each candidate alignment is judged by its pair gain, the mean of the attempt's frames read
+    against the reference and the reference's frames read against the attempt (a time warp
+    follows one side's frames, so each direction alone is not symmetric).
+    """
+    features = compute_features(reference.landmarks, reference.aspect_ratio)
+    chance = _pair_chance(attempt_features, features)
+    swapped = PairChance(attempt=chance.reference, reference=chance.attempt)
+    forward = _find_offset(reference, features, attempt, attempt_features, chance, searches[0])
+    backward = _find_offset(attempt, attempt_features, reference, features, swapped, searches[1])
+    best: _Reading | None = None
+    for candidate in (forward, _inverse(backward)):
+        lags, forward_gain = _warped(
+            reference, attempt, attempt_features, chance, candidate, warp_window_s
+        )
+        _, backward_gain = _warped(
+            attempt, reference, features, swapped, _inverse(candidate), warp_window_s
+        )
+        both = [g for g in (forward_gain, backward_gain) if not np.isnan(g)]
+        pair = float(np.mean(both)) if both else float("nan")
+        if best is None or (
+            not np.isnan(pair) and (np.isnan(best.pair_gain) or pair > best.pair_gain)
+        ):
+            best = _Reading(reference, features, chance, candidate, lags, pair)
+    assert best is not None
+    return best
 
 
 def _looks_mirrored(direct: float, flipped: float) -> bool:
@@ -212,26 +261,26 @@ def match_performance(
     when they share a song, else by pose within +-max_pose_offset_s.
     """
     attempt_features = compute_features(attempt.landmarks, attempt.aspect_ratio)
-    offsets, shift_cost, source = _offsets(reference, alignment, song, max_pose_offset_s)
+    searches = (
+        _search(reference, alignment, song, max_pose_offset_s),
+        _search(attempt, alignment, _swapped_song(song), max_pose_offset_s),
+    )
+    source = searches[0].source
     readings = {
         mirrored: _read(
             reference.mirrored() if mirrored else reference,
             attempt,
             attempt_features,
-            offsets,
-            shift_cost,
+            searches,
             warp_window_s,
         )
         for mirrored in ([False, True] if mirror is None else [mirror])
     }
-    pair_gains = {
-        mirrored: _pair_gain(reading, attempt, attempt_features, warp_window_s)
-        for mirrored, reading in readings.items()
-    }
+    pair_gains = {mirrored: reading.pair_gain for mirrored, reading in readings.items()}
     chosen = mirror if mirror is not None else _looks_mirrored(pair_gains[False], pair_gains[True])
     reading = readings[chosen]
     offset_s = reading.offset.offset_s
-    reference_times = attempt.timestamps_s + offset_s + reading.lags_s
+    reference_times = reading.offset.rate * attempt.timestamps_s + offset_s + reading.lags_s
     half_frame = 0.5 / reference.fps
     in_range = (
         (reference_times >= reference.timestamps_s[0] - half_frame)
@@ -257,6 +306,7 @@ def match_performance(
         offset_s=round(offset_s, 3),
         confidence=round(confidence, 3),
         same_song=bool(song is not None and song.same_song),
+        tempo_ratio=round(reading.offset.rate, 3),
     )
     return MatchedPerformance(
         attempt=attempt,
