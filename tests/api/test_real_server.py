@@ -16,6 +16,8 @@ import httpx
 import numpy as np
 import pytest
 
+from dancecoach.config import Settings
+from dancecoach.orchestration.compare_command import run_compare
 from tests.api.realserver import (
     ServerProcess,
     black_like,
@@ -125,6 +127,18 @@ def test_live_practice_on_real_footage(
     assert analytics["average_accuracy"] == pytest.approx(float(np.mean(live)), abs=1e-3)
     assert analytics["frames_compared"] <= len(results) - len(hidden) + 1
     assert 0.3 < report["overall_accuracy"] <= 1.0
+    # Live and offline judge on one scale: the section danced in sync scores within 10 points
+    # of `compare` on the same two recordings.
+    offline = run_compare(
+        footage("pairs/maybenot_teacher.mp4"),
+        footage("pairs/maybenot_student.mp4"),
+        Settings(data_dir=tmp_path / "compare", openai_api_key=None, openai_base_url=None),
+        mirror="off",
+    )
+    assert abs(report["overall_accuracy"] * 100 - offline["overall_score"]) <= 10, (
+        report["overall_accuracy"],
+        offline["overall_score"],
+    )
     for part, score in analytics["per_body_part"].items():
         assert 0.0 <= score <= 100.0, part
     _assert_segments_inside(report, frames[0][0], frames[-1][0])

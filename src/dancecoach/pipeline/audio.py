@@ -144,6 +144,10 @@ class SongMatch:
     confidence: float
     same_song: bool
 
+    def swapped(self) -> SongMatch:
+        """The same match seen from the other video: offsets negate."""
+        return SongMatch(tuple(-c for c in self.candidates), self.confidence, self.same_song)
+
 
 def _overlap_lags(reference_frames: int, attempt_frames: int, min_overlap: int) -> NDArray[np.intp]:
     """Lags (reference frame = attempt frame + lag) whose overlap is at least min_overlap."""

@@ -13,6 +13,7 @@ the last few percent of a near-copy barely move the score.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -28,45 +29,63 @@ GRADE_BANDS: tuple[tuple[Grade, float], ...] = (
 )
 GRADES: tuple[Grade, ...] = (*(grade for grade, _ in GRADE_BANDS), "Miss")
 
-# The two tuned constants, calibrated by `python -m bench.judgement --calibrate` over every
-# labelled pair of the shared footage (leave-one-group-out figures in the README):
-# - CHANCE_GAIN: the gain two unrelated dances reach through the offset and time-warp searches
-#   alone (the median over all cross-choreography pairs, 0.074). It reads as 0.
-# - GAIN_SCALE: how fast the score rises above that. Set so that the gain midway between the
-#   largest unrelated pair (0.22) and the smallest same-choreography pair (0.38) reads as 50, the
-#   middle of the OK band: the boundary between "another dance" and "this dance" sits mid-scale.
-CHANCE_GAIN = 0.074
-GAIN_SCALE = 0.33
+
+@dataclass(frozen=True)
+class ScoreScale:
+    """The mapping from gain to score: 0 at chance_gain, rising with e-folding gain_scale.
+
+    score = 100 * (1 - exp(-(gain - chance_gain) / gain_scale)), scaled so that a gain of 1
+    (the same performance) reads as exactly 100; gains at or below chance read as 0.
+    """
+
+    chance_gain: float
+    gain_scale: float
+
+    def _raw(self, gain: NDArray[np.float64] | float) -> NDArray[np.float64]:
+        above = np.maximum(np.asarray(gain, dtype=np.float64) - self.chance_gain, 0.0)
+        with np.errstate(invalid="ignore"):
+            return np.asarray(1.0 - np.exp(-above / self.gain_scale))
+
+    def scores(self, gains: NDArray[np.float64]) -> NDArray[np.float64]:
+        """0-100 per gain (NaN stays NaN)."""
+        full = float(self._raw(1.0))
+        return np.asarray(np.minimum(100.0 * self._raw(gains) / full, 100.0))
+
+    def score(self, gain: float) -> float:
+        return float(self.scores(np.array([gain]))[0])
+
+    def gain_at(self, score: float) -> float:
+        """The gain that reads as `score` (0-100): the inverse above chance."""
+        fraction = min(max(score / 100.0, 0.0), 1.0) * float(self._raw(1.0))
+        if fraction >= 1.0:
+            return 1.0
+        return self.chance_gain - self.gain_scale * math.log(1.0 - fraction)
 
 
-def _raw(gain: float) -> float:
-    return 1.0 - math.exp(-max(gain - CHANCE_GAIN, 0.0) / GAIN_SCALE)
-
-
-_FULL = _raw(1.0)  # so that a gain of 1 (the same performance) reads as exactly 100
+# The two tuned constants, calibrated by `python -m bench.judgement` over every labelled pair of
+# the shared footage and every cross-choreography pair (leave-one-group-out figures in the
+# README; bench.judgement.calibrate is the procedure):
+# - chance_gain: the gain two unrelated dances reach through the offset and time-warp searches
+#   alone, the median over all cross-choreography pairs (0.07). It reads as 0.
+# - gain_scale: how fast the score rises above that, set so that the gain midway between the
+#   largest unrelated pair and the smallest same-choreography pair reads as 50, the middle of the
+#   OK band: the boundary between "another dance" and "this dance" sits mid-scale.
+SCALE = ScoreScale(chance_gain=0.074, gain_scale=0.33)
 
 
 def score_from_gain(gain: float) -> float:
     """0-100 score of a gain (NaN stays NaN: nothing was compared)."""
-    if math.isnan(gain):
-        return math.nan
-    return 100.0 * min(_raw(gain) / _FULL, 1.0)
+    return SCALE.score(gain)
 
 
 def scores_from_gains(gains: NDArray[np.float64]) -> NDArray[np.float64]:
     """score_from_gain on an array (NaN stays NaN)."""
-    above = np.maximum(np.asarray(gains, dtype=np.float64) - CHANCE_GAIN, 0.0)
-    with np.errstate(invalid="ignore"):
-        raw = 1.0 - np.exp(-above / GAIN_SCALE)
-    return np.asarray(np.minimum(100.0 * raw / _FULL, 100.0))
+    return SCALE.scores(gains)
 
 
 def gain_from_score(score: float) -> float:
-    """The gain that reads as `score` (0-100): the inverse of score_from_gain above chance."""
-    fraction = min(max(score / 100.0, 0.0), 1.0) * _FULL
-    if fraction >= 1.0:
-        return 1.0
-    return CHANCE_GAIN - GAIN_SCALE * math.log(1.0 - fraction)
+    """The gain that reads as `score` (0-100)."""
+    return SCALE.gain_at(score)
 
 
 def grade_of(score: float) -> Grade:

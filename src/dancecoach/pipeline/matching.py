@@ -139,13 +139,6 @@ def _search(
     return _Search(grid, TEMPO_RATES, _SHIFT_COST_PER_S, "pose")
 
 
-def _swapped_song(song: SongMatch | None) -> SongMatch | None:
-    """The same match seen from the other video: offsets negate."""
-    if song is None:
-        return None
-    return SongMatch(tuple(-c for c in song.candidates), song.confidence, song.same_song)
-
-
 def _inverse(offset: OffsetEstimate) -> OffsetEstimate:
     """The same alignment seen from the other video (attempt = (reference - offset) / rate)."""
     return OffsetEstimate(
@@ -263,7 +256,7 @@ def match_performance(
     attempt_features = compute_features(attempt.landmarks, attempt.aspect_ratio)
     searches = (
         _search(reference, alignment, song, max_pose_offset_s),
-        _search(attempt, alignment, _swapped_song(song), max_pose_offset_s),
+        _search(attempt, alignment, None if song is None else song.swapped(), max_pose_offset_s),
     )
     source = searches[0].source
     readings = {
