@@ -9,13 +9,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import av
 import cv2
 import numpy as np
 import pytest
 
 from dancecoach.config import Settings
 from dancecoach.orchestration.compare_command import run_compare
+from dancecoach.orchestration.offline_compare import match_songs
+from dancecoach.orchestration.pose_cache import load_or_extract
+from dancecoach.pipeline.scoring import score_performance
 from tests.footage import footage, manifest
+from tests.perturbations import holding_one_pose
 
 pytestmark = [pytest.mark.footage, pytest.mark.slow]
 
@@ -191,3 +196,141 @@ def test_cli_bad_input_fails_with_one_clear_line(tmp_path: Path, kind: str) -> N
     assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.stderr
     assert bad.name in lines[0]
+
+
+def _labelled(*relations: str) -> list[dict[str, Any]]:
+    return [p for p in manifest()["pairs"] if p["relation"] in relations]
+
+
+def _has_audio(clip: str) -> bool:
+    return bool(manifest()["clips"][clip].get("audio", True))
+
+
+def test_compare_is_the_same_whichever_video_is_the_reference(shared_settings: Settings) -> None:
+    for pair in _labelled("same_choreography", "same_performance"):
+        forward = compare(shared_settings, footage(pair["reference"]), footage(pair["attempt"]))
+        backward = compare(shared_settings, footage(pair["attempt"]), footage(pair["reference"]))
+        assert forward["mirrored"] == backward["mirrored"], pair
+        # reference = rate * attempt + offset, so the swapped offset is -offset / rate.
+        rate = forward["alignment"]["tempo_ratio"]
+        assert backward["offset_s"] == pytest.approx(-forward["offset_s"] / rate, abs=0.1), pair
+        assert abs(forward["overall_score"] - backward["overall_score"]) <= 5, pair
+
+
+def test_pairs_sharing_a_song_are_aligned_by_it_and_say_so(shared_settings: Settings) -> None:
+    checked = 0
+    for pair in _labelled("same_choreography", "same_performance"):
+        if pair["offset_s"] is None or not (
+            _has_audio(pair["reference"]) and _has_audio(pair["attempt"])
+        ):
+            continue
+        result = compare(shared_settings, footage(pair["reference"]), footage(pair["attempt"]))
+        assert result["alignment"]["source"] == "audio", pair
+        assert result["alignment"]["same_song"] is True
+        assert 0.0 < result["alignment"]["confidence"] <= 1.0
+        assert abs(result["offset_s"] - pair["offset_s"]) <= 0.3, (pair, result["offset_s"])
+        assert result["mirrored"] is pair["mirrored"]
+        checked += 1
+    assert checked >= 3
+
+
+def test_a_pair_without_sound_is_aligned_by_pose_and_says_so(shared_settings: Settings) -> None:
+    silent = [
+        p
+        for p in _labelled("same_choreography")
+        if not (_has_audio(p["reference"]) and _has_audio(p["attempt"]))
+    ]
+    assert silent, "the manifest has a same-choreography pair without audio"
+    for pair in silent:
+        result = compare(shared_settings, footage(pair["reference"]), footage(pair["attempt"]))
+        assert result["alignment"]["source"] == "pose"
+        assert result["alignment"]["same_song"] is False
+        assert abs(result["offset_s"] - pair["offset_s"]) <= 0.3
+        assert result["mirrored"] is pair["mirrored"]
+
+
+def test_unrelated_songs_are_reported_and_aligned_by_pose(shared_settings: Settings) -> None:
+    checked = 0
+    for first, second in manifest()["unrelated_examples"]:
+        if not (_has_audio(first) and _has_audio(second)):
+            continue
+        result = compare(shared_settings, footage(first), footage(second))
+        assert result["alignment"]["same_song"] is False
+        assert result["alignment"]["source"] == "pose"
+        assert abs(result["offset_s"]) <= shared_settings.max_pose_offset_s + 0.1
+        checked += 1
+    assert checked >= 2
+
+
+def test_a_mirrored_recording_is_detected_against_another_dancer_both_ways(
+    shared_settings: Settings, tmp_path: Path
+) -> None:
+    pair = next(p for p in _labelled("same_choreography") if p["mirrored"] is False)
+    reference = footage(pair["reference"])
+    flipped = transformed_copy(
+        footage(pair["attempt"]), tmp_path / "flipped.mp4", "flip", max_seconds=60.0
+    )
+    forward = compare(shared_settings, reference, flipped)
+    backward = compare(shared_settings, flipped, reference)
+    assert forward["mirrored"] is True and backward["mirrored"] is True
+    direct = compare(shared_settings, reference, footage(pair["attempt"]))
+    assert abs(forward["overall_score"] - direct["overall_score"]) <= 10, (forward, direct)
+
+
+def test_standing_still_while_the_song_plays_is_a_miss(shared_settings: Settings) -> None:
+    pair = next(
+        p
+        for p in _labelled("same_choreography")
+        if _has_audio(p["reference"]) and _has_audio(p["attempt"])
+    )
+    reference = load_or_extract(footage(pair["reference"]), shared_settings)
+    attempt = load_or_extract(footage(pair["attempt"]), shared_settings)
+    song = match_songs(footage(pair["reference"]), footage(pair["attempt"]), progress=None)
+    assert song is not None and song.same_song
+    still = score_performance(
+        reference, holding_one_pose(attempt), mirror=None, alignment="search", song=song
+    )
+    assert still.alignment.same_song is True  # the song is reported ...
+    assert still.grade == "Miss", still.overall_score  # ... and never scored
+    danced = score_performance(reference, attempt, mirror=None, alignment="search", song=song)
+    assert danced.overall_score >= still.overall_score + 40
+
+
+def _with_silent_soundtrack(source: Path, destination: Path, seconds: float) -> Path:
+    """The first seconds of a clip's picture with a silent AAC track (PyAV)."""
+    with av.open(str(source)) as reader, av.open(str(destination), "w") as writer:
+        video_in = reader.streams.video[0]
+        rate = round(float(video_in.average_rate or 30))
+        video = writer.add_stream("mpeg4", rate=rate)
+        video.width, video.height = video_in.codec_context.width, video_in.codec_context.height
+        video.pix_fmt = "yuv420p"
+        sound = writer.add_stream("aac", rate=22050)
+        sound.layout = "mono"
+        for index, frame in enumerate(reader.decode(video_in)):
+            if index >= seconds * rate:
+                break
+            picture = av.VideoFrame.from_ndarray(frame.to_ndarray(format="rgb24"), format="rgb24")
+            picture.pts = index
+            writer.mux(video.encode(picture))
+        writer.mux(video.encode(None))
+        silence = np.zeros((1, 1024), np.float32)
+        for block in range(round(seconds * 22050 / 1024)):
+            samples = av.AudioFrame.from_ndarray(silence, format="flt", layout="mono")
+            samples.sample_rate = 22050
+            samples.pts = block * 1024
+            writer.mux(sound.encode(samples))
+        writer.mux(sound.encode(None))
+    return destination
+
+
+def test_a_silent_soundtrack_never_fails_a_compare(
+    shared_settings: Settings, tmp_path: Path
+) -> None:
+    pair = next(p for p in _labelled("same_choreography") if _has_audio(p["reference"]))
+    attempt = _with_silent_soundtrack(
+        footage(pair["attempt"]), tmp_path / "silent.mp4", seconds=8.0
+    )
+    result = compare(shared_settings, footage(pair["reference"]), attempt)
+    assert result["alignment"]["source"] == "pose"
+    assert result["alignment"]["same_song"] is False
+    assert result["frames_compared"] > 0
