@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -47,6 +48,9 @@ DEFAULT_MAX_POSE_OFFSET_S = 3.0
 # or slower than the reference drifts by more than the time warp's window over a routine.
 # Symmetric on a log scale, so that swapping the two videos finds the inverse rate.
 TEMPO_RATES = (1 / 1.1, 1 / 1.05, 1.0, 1.05, 1.1)
+# The shortest recording (seconds) whose offset is searched by pose: two moves (find_moves
+# cuts moves of 1.5 s and more), so that no single move can be matched anywhere it fits.
+MIN_SEARCH_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,12 @@ class _Search:
 
 
 def _search(
-    reference: PoseSequence, alignment: Alignment, song: SongMatch | None, max_pose_offset_s: float
+    reference: PoseSequence,
+    attempt: PoseSequence,
+    alignment: Alignment,
+    song: SongMatch | None,
+    max_pose_offset_s: float,
+    warp_window_s: float,
 ) -> _Search:
     step_s = 1.0 / reference.fps
     if alignment == "timestamp":
@@ -135,8 +144,17 @@ def _search(
         # The music plays at one speed in both: no tempo search.
         grids = [offset_grid(c, _AUDIO_REFINE_S, step_s) for c in song.candidates]
         return _Search(np.unique(np.concatenate(grids)), (1.0,), 0.0, "audio")
+    # A search needs something to search on: a free shift lets a clip of one move find a
+    # stretch of any dance that looks like it (a 1 s clip matched unrelated dances at 60-74).
+    # Shorter recordings are compared as they start; tempo rates are tried only where the
+    # smallest tempo step drifts further than the time warp reaches over the recording.
+    shorter_s = min(reference.duration_s, attempt.duration_s)
+    if shorter_s < MIN_SEARCH_S:
+        return _Search(np.array([0.0]), (1.0,), 0.0, "pose")
     grid = offset_grid(0.0, max_pose_offset_s, step_s)
-    return _Search(grid, TEMPO_RATES, _SHIFT_COST_PER_S, "pose")
+    smallest_step = min(abs(math.log(rate)) for rate in TEMPO_RATES if rate != 1.0)
+    rates = TEMPO_RATES if shorter_s * smallest_step > warp_window_s else (1.0,)
+    return _Search(grid, rates, _SHIFT_COST_PER_S, "pose")
 
 
 def _inverse(offset: OffsetEstimate) -> OffsetEstimate:
@@ -254,9 +272,14 @@ def match_performance(
     when they share a song, else by pose within +-max_pose_offset_s.
     """
     attempt_features = compute_features(attempt.landmarks, attempt.aspect_ratio)
+    # The warp never reaches further than a quarter of the shorter recording: on a clip of one
+    # move, half a second each way is a search of its own.
+    shorter_s = min(reference.duration_s, attempt.duration_s)
+    warp_window_s = min(warp_window_s, shorter_s / 4)
+    swapped_song = None if song is None else song.swapped()
     searches = (
-        _search(reference, alignment, song, max_pose_offset_s),
-        _search(attempt, alignment, None if song is None else song.swapped(), max_pose_offset_s),
+        _search(reference, attempt, alignment, song, max_pose_offset_s, warp_window_s),
+        _search(attempt, reference, alignment, swapped_song, max_pose_offset_s, warp_window_s),
     )
     source = searches[0].source
     readings = {
