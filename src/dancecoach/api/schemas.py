@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from dancecoach.pipeline.judgement import Grade
 from dancecoach.storage.files import clean_display_text
 
 ReferenceStatus = Literal["processing", "ready", "failed"]
@@ -234,6 +235,24 @@ class MomentPublic(BaseModel):
     score: Score
 
 
+GradePublic = Grade
+
+
+class GradeBandPublic(BaseModel):
+    grade: GradePublic
+    min_score: Score = Field(description="Lowest 0-100 score of the grade (Miss: below all).")
+
+
+class MovePublic(BaseModel):
+    """One move of the reference as danced, with its grade (see GET /api/protocol for bands)."""
+
+    label: str
+    start_s: float
+    end_s: float
+    score: Score
+    grade: GradePublic
+
+
 class TimelinePointPublic(BaseModel):
     time_s: float
     score: Score
@@ -260,6 +279,9 @@ class AnalyticsPublic(BaseModel):
     timing: Literal["late", "early", "on time"]
     consistency: Score
     dropped_frames: int | None
+    grade: GradePublic = Field(description="The grade of the overall score.")
+    moves: list[MovePublic] = Field(description="Every move danced, in time order, graded.")
+    grade_counts: dict[str, int] = Field(description="How many moves got each grade.")
 
 
 class FeedbackItemPublic(BaseModel):
@@ -447,3 +469,6 @@ class ProtocolPublic(BaseModel):
     error_codes: list[str]
     close_codes: list[CloseCode]
     max_frame_bytes: int
+    grade_bands: list[GradeBandPublic] = Field(
+        description="The grades of a move's 0-100 score, best first."
+    )

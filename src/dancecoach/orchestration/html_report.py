@@ -20,6 +20,7 @@ from dancecoach.feedback.wording import (
     start_and_end_scores,
     time_range,
 )
+from dancecoach.orchestration.report_dict import grade_counts
 from dancecoach.pipeline.moments import format_time
 from dancecoach.pipeline.results import (
     Moment,
@@ -139,7 +140,11 @@ def _trend_text(report: ScoreReport) -> str:
 
 
 def _hero(report: ScoreReport, title: str) -> str:
+    counts = ", ".join(f"{count} {grade}" for grade, count in grade_counts(report).items() if count)
+    aligned = {"audio": "by the music", "pose": "by your poses", "timestamp": "live"}
     stats = [
+        _stat("Grade", report.grade),
+        _stat("Moves", counts or "none scored"),
         _stat("Timing", _timing_words(report.lag_ms)),
         _stat("Trend", _trend_text(report)),
         _stat("Consistency", f"{report.consistency:.0f} / 100"),
@@ -148,6 +153,7 @@ def _hero(report: ScoreReport, title: str) -> str:
         _stat("Frames compared", f"{report.frames_compared}"),
         _stat("Frames without you", f"{report.frames_without_person}"),
         _stat("Recording", "mirrored" if report.mirrored else "not mirrored"),
+        _stat("Aligned", aligned[report.alignment.source]),
     ]
     return (
         f"<h1>{_e(title)}</h1>"

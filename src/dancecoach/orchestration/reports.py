@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from dancecoach.orchestration.report_dict import grade_counts
 from dancecoach.pipeline.judgement import grade_of
 from dancecoach.pipeline.results import (
     Moment,
@@ -66,6 +67,9 @@ def analytics_dict(
         "timing": timing_word(report.lag_ms),
         "consistency": report.consistency,
         "dropped_frames": dropped_frames,
+        "grade": report.grade,
+        "moves": [asdict(move) for move in report.moves],
+        "grade_counts": grade_counts(report),
     }
 
 

@@ -26,9 +26,20 @@ export function ReportView({ referenceId, referenceVideoUrl, overallAccuracy, an
       <div className="summary card">
         <div className="big-score" data-testid="overall-score">
           <span className="value">{overall ?? "–"}</span>
-          <span className="label">overall</span>
+          <span className="label">{analytics ? analytics.grade : "overall"}</span>
         </div>
         <dl className="facts">
+          <div>
+            <dt>Moves</dt>
+            <dd data-testid="grade-counts">
+              {analytics
+                ? Object.entries(analytics.grade_counts)
+                    .filter(([, count]) => count > 0)
+                    .map(([grade, count]) => `${count} ${grade}`)
+                    .join(" · ") || "none scored"
+                : "–"}
+            </dd>
+          </div>
           <div>
             <dt>Timing</dt>
             <dd>{Math.abs(lag) < 60 ? "On the beat" : `${Math.round(Math.abs(lag))} ms ${lag > 0 ? "late" : "early"}`}</dd>

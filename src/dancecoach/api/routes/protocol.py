@@ -8,7 +8,8 @@ from fastapi import APIRouter
 
 from dancecoach.api.deps import RuntimeDep
 from dancecoach.api.errors import CLOSE_CODES
-from dancecoach.api.schemas import CloseCode, ErrorMessage, ProtocolPublic
+from dancecoach.api.schemas import CloseCode, ErrorMessage, GradeBandPublic, ProtocolPublic
+from dancecoach.pipeline.judgement import GRADE_BANDS
 
 router = APIRouter(prefix="/api", tags=["live"])
 
@@ -23,4 +24,8 @@ def protocol(runtime: RuntimeDep) -> ProtocolPublic:
         error_codes=list(typing.get_args(ErrorMessage.model_fields["code"].annotation)),
         close_codes=[CloseCode(code=code, meaning=text) for code, text in CLOSE_CODES.items()],
         max_frame_bytes=runtime.settings.max_frame_bytes,
+        grade_bands=[
+            *(GradeBandPublic(grade=grade, min_score=lowest) for grade, lowest in GRADE_BANDS),
+            GradeBandPublic(grade="Miss", min_score=0.0),
+        ],
     )
