@@ -35,7 +35,7 @@ from dancecoach.config import Settings
 from dancecoach.orchestration.pose_cache import load_or_extract
 from dancecoach.pipeline.audio import SongMatch, audio_features, match_soundtracks, read_soundtrack
 from dancecoach.pipeline.judgement import SCALE, ScoreScale
-from dancecoach.pipeline.matching import MatchedPerformance, match_performance
+from dancecoach.pipeline.matching import MIN_SEARCH_S, MatchedPerformance, match_performance
 from dancecoach.pipeline.scoring import summarize
 from dancecoach.pipeline.sequence import PoseSequence
 
@@ -91,6 +91,7 @@ class PairResult:
     mirrored: bool
     source: str
     same_song: bool
+    shorter_s: float  # the shorter recording's length
 
 
 def judge(
@@ -116,6 +117,7 @@ def score_pair(reference: str, attempt: str, relation: str, groups: tuple[str, s
         matched.mirrored,
         matched.alignment.source,
         matched.alignment.same_song,
+        min(poses(reference).duration_s, poses(attempt).duration_s),
     )
 
 
@@ -140,9 +142,14 @@ def _solve_scale(chance: float, boundary: float) -> float:
 
 def calibrate(results: Sequence[PairResult]) -> ScoreScale:
     """chance_gain: median unrelated gain; gain_scale: midway between the largest unrelated and
-    the smallest same-choreography gain reads as 50 (see judgement.SCALE)."""
-    unrelated = [r.gain for r in results if r.relation == "unrelated" and not math.isnan(r.gain)]
-    same = [r.gain for r in results if r.relation == "same_choreography"]
+    the smallest same-choreography gain reads as 50 (see judgement.SCALE).
+
+    Only pairs whose recordings are long enough to be searched (MIN_SEARCH_S) calibrate: a clip
+    of one move proves nothing either way, and its extremes would set the scale.
+    """
+    judged = [r for r in results if r.shorter_s >= MIN_SEARCH_S and not math.isnan(r.gain)]
+    unrelated = [r.gain for r in judged if r.relation == "unrelated"]
+    same = [r.gain for r in judged if r.relation == "same_choreography"]
     chance = statistics.median(unrelated)
     boundary = (max(unrelated) + min(same)) / 2
     return ScoreScale(chance, _solve_scale(chance, boundary))
@@ -291,6 +298,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     with ProcessPoolExecutor(max_workers=max(1, args.workers)) as pool:
         unrelated = list(pool.map(_score_pair_job, jobs, chunksize=4))
     results = labelled + unrelated
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    (DATA_DIR / "results.json").write_text(json.dumps([r.__dict__ for r in results], indent=1))
 
     print("\nLabelled pairs (score with the scale in judgement.SCALE):")
     for r, pair in zip(labelled, manifest["pairs"], strict=True):

@@ -119,13 +119,24 @@ def _print_summary(result_json: dict[str, object]) -> None:
     assert isinstance(per_body_part, dict)
     for part, score in per_body_part.items():
         table.add_row(part.replace("_", " "), f"{score:.0f}")
-    stdout.print(f"[bold]Overall score: {result_json['overall_score']:.0f}/100[/]")
-    lag = float(str(result_json["lag_ms"]))
-    timing = "late" if lag > 0 else "early"
     stdout.print(
-        f"Offset {result_json['offset_s']:+.2f} s, mirrored: {result_json['mirrored']}, "
-        f"timing: {abs(lag):.0f} ms {timing} on average"
+        f"[bold]Overall score: {result_json['overall_score']:.0f}/100 ({result_json['grade']})[/]"
     )
+    from dancecoach.orchestration.reports import timing_word
+
+    lag = float(str(result_json["lag_ms"]))
+    word = timing_word(lag)
+    timing = "on time" if word == "on time" else f"{abs(lag):.0f} ms {word}"
+    alignment = result_json["alignment"]
+    assert isinstance(alignment, dict)
+    aligned = "the shared song" if alignment["source"] == "audio" else "the poses (no shared song)"
+    stdout.print(
+        f"Offset {result_json['offset_s']:+.2f} s (aligned by {aligned}), "
+        f"mirrored: {result_json['mirrored']}, timing: {timing} on average"
+    )
+    counts = result_json["grade_counts"]
+    assert isinstance(counts, dict)
+    stdout.print("Moves: " + ", ".join(f"{n} {grade}" for grade, n in counts.items() if n))
     stdout.print(table)
     segments = result_json["problem_segments"]
     assert isinstance(segments, list)
