@@ -21,12 +21,14 @@ from dancecoach.pipeline.comparison import compare_features
 from dancecoach.pipeline.features import PoseFeatures, compute_features
 from dancecoach.pipeline.sequence import PoseSequence
 
-# Time-warp smoothness, in units of per-frame gain: a cost per second of lag change between
-# neighbouring frames, and a weak pull towards zero lag so that held poses do not drift. The
-# change cost is high enough that the warp follows a dancer who is late or early for a while,
-# but does not hop between lags frame by frame to pick the best-looking pose: between unrelated
-# dances such hopping alone raised the gain by 0.08 (at 5 per second), at 10 it adds < 0.02.
-_LAG_CHANGE_COST_PER_S = 10.0
+# Time-warp smoothness. Frame costs are gains times the frame's duration (gain-seconds), so that
+# the warp behaves the same at a webcam's 10 FPS and a video's 15: a cost in gain-seconds per
+# second of lag change between neighbouring frames, and a weak pull towards zero lag (gain per
+# second of lag) so that held poses do not drift. The change cost is high enough that the warp
+# follows a dancer who is late or early for a while, but does not hop between lags frame by
+# frame to pick the best-looking pose: between unrelated dances such hopping alone raised the
+# gain by 0.08 at a third of this cost, at this cost by < 0.02.
+_LAG_CHANGE_COST = 10.0 / 15.0
 _LAG_PRIOR_COST_PER_S = 0.05
 _MIN_OVERLAP_FRACTION = 0.6
 _MIN_OVERLAP_FRAMES = 8
@@ -300,9 +302,9 @@ def warp_lags(
     above = credit - chance.matched(nearest_frames(reference, times))
     # A frame that cannot be compared costs the same at every lag, so it never steers.
     cost = np.where(np.isnan(above), 0.0, -above)
-    cost = cost + _LAG_PRIOR_COST_PER_S * np.abs(lags)[None, :]
+    cost = (cost + _LAG_PRIOR_COST_PER_S * np.abs(lags)[None, :]) / attempt.fps
 
-    change_cost = _LAG_CHANGE_COST_PER_S * np.abs(lags[:, None] - lags[None, :])  # [to, from]
+    change_cost = _LAG_CHANGE_COST * np.abs(lags[:, None] - lags[None, :])  # [to, from]
     total = cost[0].copy()
     back = np.zeros((count, len(lags)), dtype=np.int64)
     for i in range(1, count):

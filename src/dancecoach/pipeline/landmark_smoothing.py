@@ -5,17 +5,20 @@ In video mode with one pose, `PoseLandmarker` low-pass filters each landmark's v
 every coordinate in pixels, its speed measured in object sizes (the tracking ROI's mean side)
 per second. Live tracking runs the landmark model in a graph shared by many streams, so the
 filter's state lives here instead, one per stream, with the same arithmetic. Filters start
-afresh whenever the person is lost.
+afresh whenever the person is lost. Recorded sequences are smoothed without lag instead
+(smooth_recorded).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 from numpy.typing import NDArray
 
 from dancecoach.pipeline.landmarks import VISIBILITY
+from dancecoach.pipeline.sequence import PoseSequence
 
 _VISIBILITY_ALPHA = 0.1
 _MIN_CUTOFF = 0.05
@@ -106,3 +109,37 @@ class LandmarkSmoother:
         smoothed[:, :3] = coordinates / to_pixels
         smoothed[:, VISIBILITY] = visibility
         return smoothed
+
+
+def smooth_recorded(sequence: PoseSequence, sigma_s: float) -> PoseSequence:
+    """A recorded sequence with x, y, z smoothed by a Gaussian of sigma_s seconds, zero-phase.
+
+    For whole recordings (offline comparison, a finished section), where the future is known:
+    nothing lags. Frames without a person stay missing and lend nothing to their neighbours;
+    timestamps may be irregular (live frames), the weights follow them.
+    """
+    count = len(sequence)
+    if sigma_s <= 0 or count < 3:
+        return sequence
+    times = sequence.timestamps_s
+    landmarks = sequence.landmarks.astype(np.float64)
+    present = ~np.isnan(landmarks[:, 0, 0])
+    values = np.where(present[:, None, None], landmarks[..., :3], 0.0)
+    reach = max(1, math.ceil(3.0 * sigma_s * sequence.fps))
+    total = np.zeros_like(values)
+    weights = np.zeros(count)
+    for shift in range(-reach, reach + 1):
+        # Frame i takes frame i + shift, weighted by how far apart in time they are.
+        source = np.arange(count) + shift
+        inside = (source >= 0) & (source < count)
+        index = np.clip(source, 0, count - 1)
+        gap = times[index] - times
+        weight = np.where(inside & present[index], np.exp(-0.5 * (gap / sigma_s) ** 2), 0.0)
+        total += weight[:, None, None] * values[index]
+        weights += weight
+    smoothed = landmarks.copy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        smoothed[..., :3] = np.where(
+            present[:, None, None], total / np.maximum(weights, 1e-12)[:, None, None], np.nan
+        )
+    return dataclasses.replace(sequence, landmarks=smoothed.astype(np.float32))

@@ -28,6 +28,7 @@ from dancecoach.pipeline.audio import SongMatch
 from dancecoach.pipeline.comparison import FeatureComparison, compare_features
 from dancecoach.pipeline.features import PoseFeatures, compute_features
 from dancecoach.pipeline.judgement import score_from_gain, scores_from_gains
+from dancecoach.pipeline.landmark_smoothing import smooth_recorded
 from dancecoach.pipeline.results import AlignmentInfo, AlignmentSource
 from dancecoach.pipeline.sequence import PoseSequence
 
@@ -48,6 +49,13 @@ DEFAULT_MAX_POSE_OFFSET_S = 3.0
 # or slower than the reference drifts by more than the time warp's window over a routine.
 # Symmetric on a log scale, so that swapping the two videos finds the inverse rate.
 TEMPO_RATES = (1 / 1.1, 1 / 1.05, 1.0, 1.05, 1.1)
+# Both recordings are smoothed (zero-phase Gaussian, this sigma in seconds) before they are
+# compared: two pose pipelines of the same footage (live: a 640 px JPEG through the int8 model;
+# offline: the full-resolution video through the float one) differ by frame-to-frame jitter of
+# ~3 % of the torso, which moved a mid-range score by ~9 points. At 0.1 s the live section and
+# `compare` of the shared teacher/student pair differ by 7 points instead of 12.5; movement
+# slower than ~2 Hz keeps at least half its amplitude.
+RECORDED_SMOOTHING_S = 0.1
 # The shortest recording (seconds) whose offset is searched by pose: two moves (find_moves
 # cuts moves of 1.5 s and more), so that no single move can be matched anywhere it fits.
 MIN_SEARCH_S = 3.0
@@ -271,6 +279,8 @@ def match_performance(
     to find the global offset between two recordings first: from the soundtracks' match (song)
     when they share a song, else by pose within +-max_pose_offset_s.
     """
+    reference = smooth_recorded(reference, RECORDED_SMOOTHING_S)
+    attempt = smooth_recorded(attempt, RECORDED_SMOOTHING_S)
     attempt_features = compute_features(attempt.landmarks, attempt.aspect_ratio)
     # The warp never reaches further than a quarter of the shorter recording: on a clip of one
     # move, half a second each way is a search of its own.
