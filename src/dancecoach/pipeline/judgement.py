@@ -67,11 +67,11 @@ class ScoreScale:
 # searched (leave-one-group-out figures in the README; bench.judgement.calibrate is the
 # procedure, run on 2026-12-02 over 26 clips):
 # - chance_gain: the gain two unrelated dances reach through the offset and time-warp searches
-#   alone, the median over the cross-choreography pairs (0.086). It reads as 0.
+#   alone, the median over the cross-choreography pairs (0.091). It reads as 0.
 # - gain_scale: how fast the score rises above that, set so that the gain midway between the
-#   largest unrelated pair (0.256) and the smallest same-choreography pair (0.381) reads as 50,
+#   largest unrelated pair (0.289) and the smallest same-choreography pair (0.383) reads as 50,
 #   mid-scale: the boundary between "another dance" and "this dance".
-SCALE = ScoreScale(chance_gain=0.086, gain_scale=0.386)
+SCALE = ScoreScale(chance_gain=0.091, gain_scale=0.420)
 
 
 def score_from_gain(gain: float) -> float:
