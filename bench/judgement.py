@@ -31,6 +31,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from dancecoach.config import Settings
 from dancecoach.orchestration.pose_cache import load_or_extract
 from dancecoach.pipeline.audio import SongMatch, audio_features, match_soundtracks, read_soundtrack
@@ -43,6 +45,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = PROJECT_ROOT / "data" / "bench-judgement"
 SAME_RELATIONS = ("same_choreography", "same_performance", "same_exercise_with_error")
 OFFSET_TOLERANCE_S = 0.3  # the issue's target for offsets against the truth
+# The score's zero: the gain this share (%) of unrelated pairs stay below, a one-sided 5 % test
+# that the dance is the same one.
+CHANCE_PERCENTILE = 95.0
 
 
 def footage_root() -> Path:
@@ -141,8 +146,8 @@ def _solve_scale(chance: float, boundary: float) -> float:
 
 
 def calibrate(results: Sequence[PairResult]) -> ScoreScale:
-    """chance_gain: median unrelated gain; gain_scale: midway between the largest unrelated and
-    the smallest same-choreography gain reads as 50 (see judgement.SCALE).
+    """chance_gain: the gain 95 % of unrelated pairs stay below; gain_scale: midway between the
+    largest unrelated and the smallest same-choreography gain reads as 50 (judgement.SCALE).
 
     Only pairs whose recordings are long enough to be searched (MIN_SEARCH_S) calibrate: a clip
     of one move proves nothing either way, and its extremes would set the scale.
@@ -150,7 +155,7 @@ def calibrate(results: Sequence[PairResult]) -> ScoreScale:
     judged = [r for r in results if r.shorter_s >= MIN_SEARCH_S and not math.isnan(r.gain)]
     unrelated = [r.gain for r in judged if r.relation == "unrelated"]
     same = [r.gain for r in judged if r.relation == "same_choreography"]
-    chance = statistics.median(unrelated)
+    chance = float(np.percentile(unrelated, CHANCE_PERCENTILE))
     boundary = (max(unrelated) + min(same)) / 2
     return ScoreScale(chance, _solve_scale(chance, boundary))
 

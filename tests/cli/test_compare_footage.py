@@ -257,7 +257,9 @@ def test_unrelated_songs_are_reported_and_aligned_by_pose(shared_settings: Setti
         result = compare(shared_settings, footage(first), footage(second))
         assert result["alignment"]["same_song"] is False
         assert result["alignment"]["source"] == "pose"
-        assert abs(result["offset_s"]) <= shared_settings.max_pose_offset_s + 0.1
+        # Searched within the bound on either video's clock (they differ by the tempo ratio).
+        stretch = max(result["alignment"]["tempo_ratio"], 1 / result["alignment"]["tempo_ratio"])
+        assert abs(result["offset_s"]) <= (shared_settings.max_pose_offset_s + 0.1) * stretch
         checked += 1
     assert checked >= 2
 
