@@ -295,6 +295,7 @@ def test_sustained_major_error_becomes_one_cue_after_half_a_second(
     client: TestClient, session_id: str
 ) -> None:
     cue_times: list[float] = []
+    wrong: list[float] = []
     with client.websocket_connect(f"/ws/{session_id}") as ws:
         receive(ws)
         started = time.monotonic()
@@ -303,6 +304,7 @@ def test_sustained_major_error_becomes_one_cue_after_half_a_second(
             result = receive_type(ws, "frame_result")
             # Visibly below the same moment danced right (1.0, see the grey frames above).
             assert result["accuracy"] < 0.95
+            wrong.append(result["accuracy"])
             if result["immediate_errors"]:
                 cue_times.append(time.monotonic() - started)
                 assert len(result["immediate_errors"]) == 1
@@ -311,6 +313,9 @@ def test_sustained_major_error_becomes_one_cue_after_half_a_second(
             time.sleep(0.1)
     assert cue_times, "a sustained major error must become a cue"
     assert cue_times[0] >= 0.45
+    # Over the whole stretch the arm held up reads far below dancing it right (some moments
+    # of the routine raise that arm anyway, so single frames vary).
+    assert sum(wrong) / len(wrong) < 0.7, wrong
 
 
 def test_frames_arriving_faster_than_inference_are_dropped_latest_first(
