@@ -10,6 +10,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from dancecoach.pipeline.matching import DEFAULT_MAX_POSE_OFFSET_S
+
 
 class Settings(BaseSettings):
     """Every tunable of the product; defaults suit one laptop."""
@@ -29,7 +31,10 @@ class Settings(BaseSettings):
     # Without a shared song, `compare` searches the offset by pose within this many seconds: a
     # free shift lets any two dances find a stretch where they look alike.
     max_pose_offset_s: float = Field(
-        default=3.0, ge=0, le=30, description="Largest offset (s) the pose-based search tries."
+        default=DEFAULT_MAX_POSE_OFFSET_S,
+        ge=0,
+        le=30,
+        description="Largest offset (s) the pose-based search tries.",
     )
 
     # Limits on what clients may send.

@@ -53,8 +53,9 @@ TEMPO_RATES = (1 / 1.1, 1 / 1.05, 1.0, 1.05, 1.1)
 # compared: two pose pipelines of the same footage (live: a 640 px JPEG through the int8 model;
 # offline: the full-resolution video through the float one) differ by frame-to-frame jitter of
 # ~3 % of the torso, which moved a mid-range score by ~9 points. At 0.1 s the live section and
-# `compare` of the shared teacher/student pair differ by 7 points instead of 12.5; movement
-# slower than ~2 Hz keeps at least half its amplitude.
+# `compare` of the shared teacher/student pair differed by 7 points instead of 12.5 (measured
+# with the scale's zero at the median unrelated gain; 9.7 with today's zero, see the README);
+# movement slower than ~2 Hz keeps at least half its amplitude.
 RECORDED_SMOOTHING_S = 0.1
 # The shortest recording (seconds) whose offset is searched by pose: two moves (find_moves
 # cuts moves of 1.5 s and more), so that no single move can be matched anywhere it fits.
