@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from dancecoach.pipeline.arrays import nan_mean
 from dancecoach.pipeline.comparison import compare_features, errors_at
 from dancecoach.pipeline.features import PoseFeatures, compute_features
 from dancecoach.pipeline.judgement import score_from_gain, scores_from_gains
@@ -80,22 +81,13 @@ def chance_levels(poses: PoseFeatures, others: PoseFeatures) -> Chance:
         )
         credit = comparison.credit
         group_credit = comparison.group_credit()
-        with np.errstate(invalid="ignore"):
-            overall[start : start + step] = _nan_mean(credit, axis=1)
-            block_groups = _nan_mean(group_credit, axis=1)
+        overall[start : start + step] = nan_mean(credit, axis=1)
+        block_groups = nan_mean(group_credit, axis=1)
         if groups is None:
             groups = np.full((frames, block_groups.shape[-1]), np.nan)
         groups[start : start + step] = block_groups
     assert groups is not None
     return Chance(overall, groups)
-
-
-def _nan_mean(values: NDArray[np.float64], axis: int) -> NDArray[np.float64]:
-    valid = ~np.isnan(values)
-    count = valid.sum(axis=axis)
-    total = np.where(valid, values, 0.0).sum(axis=axis)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(np.where(count > 0, total / np.maximum(count, 1), np.nan))
 
 
 def gain(
