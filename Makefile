@@ -9,7 +9,7 @@ WEB_DIST := src/dancecoach/web_dist
 # Front-end sources, without the files the build generates from the server.
 WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/index.html $(WEB)/vite.config.ts -type f \
 	! -name '*.generated.ts' ! -name 'openapi.json' ! -name 'schema.d.ts' 2>/dev/null)
-API_SOURCES := $(shell find src/dancecoach/api src/dancecoach/pipeline/landmarks.py -name '*.py' 2>/dev/null)
+API_SOURCES := $(shell find src/dancecoach/api src/dancecoach/pose/landmarks.py src/dancecoach/pose/body_parts.py -name '*.py' 2>/dev/null)
 
 .PHONY: run test setup system-deps web lint typecheck pytest vitest bench clean
 
@@ -42,6 +42,7 @@ run: setup web
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck: setup
 	$(VENV)/bin/mypy
@@ -50,6 +51,7 @@ vitest: web
 	cd $(WEB) && npm run --silent typecheck && npm run --silent test
 
 # PostgreSQL tests use $$DANCECOACH_TEST_POSTGRES_URL, or a local server the script sets up.
+# The S3 tests run moto's server (moto_server, from the dev extras in requirements.lock).
 pytest: setup system-deps web
 	url=$${DANCECOACH_TEST_POSTGRES_URL:-$$(bash scripts/postgres_test_db.sh)} && \
 		DANCECOACH_TEST_POSTGRES_URL=$$url $(VENV)/bin/pytest

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-BENCHMARKS = ("bench.judgement", "bench.extraction", "bench.load")
+BENCHMARKS = ("bench.judgement", "bench.extraction", "bench.music", "bench.load")
 
 
 def main() -> None:

@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 from typing import Any, Literal
 
-from dancecoach.pipeline.detector import MediaPipePoseDetector, PoseDetector
-from dancecoach.pipeline.extraction import MAX_PEOPLE_IN_FILES, extract_video
-from dancecoach.pipeline.video import iter_frames
+from dancecoach.estimation.detector import MediaPipePoseDetector, PoseDetector
+from dancecoach.estimation.extraction import MAX_PEOPLE_IN_FILES, extract_video
+from dancecoach.estimation.video import iter_frames
 
 CLIP = "single/stage_routine_51s.mp4"
 LIVE_CLIP = "pairs/maybenot_student.mp4"
@@ -91,7 +91,7 @@ def decode_only(path: Path) -> tuple[float, int]:
 
 def live_cpu_ms(path: Path, streams: int, tracking: LiveTracking) -> float:
     """CPU milliseconds per frame of live tracking, `streams` streams taking turns, one CPU."""
-    from dancecoach.pipeline.live_tracking import LiveTracker
+    from dancecoach.estimation.live_tracking import LiveTracker
 
     frames = [frame for _, frame in iter_frames(path, LIVE_FPS)][:LIVE_FRAMES]
     shared_graph = tracking != "landmarker"

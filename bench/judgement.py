@@ -34,12 +34,12 @@ from typing import Any
 import numpy as np
 
 from dancecoach.config import Settings
-from dancecoach.orchestration.pose_cache import load_or_extract
-from dancecoach.pipeline.audio import SongMatch, audio_features, match_soundtracks, read_soundtrack
-from dancecoach.pipeline.judgement import SCALE, ScoreScale
-from dancecoach.pipeline.matching import MIN_SEARCH_S, MatchedPerformance, match_performance
-from dancecoach.pipeline.scoring import summarize
-from dancecoach.pipeline.sequence import PoseSequence
+from dancecoach.library.pose_cache import load_or_extract
+from dancecoach.pose.sequence import PoseSequence
+from dancecoach.scoring.audio import SongMatch, audio_features, match_soundtracks, read_soundtrack
+from dancecoach.scoring.judgement import SCALE, ScoreScale
+from dancecoach.scoring.matching import MIN_SEARCH_S, MatchedPerformance, match_performance
+from dancecoach.scoring.performance import summarize
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = PROJECT_ROOT / "data" / "bench-judgement"
@@ -62,7 +62,10 @@ def load_manifest() -> dict[str, Any]:
 
 @cache
 def _settings() -> Settings:
-    return Settings(data_dir=DATA_DIR, openai_api_key=None, openai_base_url=None)
+    # The test footage's poses are no one's private data: kept a year, not the privacy default.
+    return Settings(
+        data_dir=DATA_DIR, openai_api_key=None, openai_base_url=None, frame_retention_hours=8760
+    )
 
 
 @cache

@@ -14,7 +14,14 @@ person detection (~10 ms more), a start-up burst that says nothing about steady 
 The CPU used by other processes meanwhile is printed too: on a shared machine it explains
 figures that are worse than the server can do.
 
-Run: `python -m bench.load [--clients 1,4,8,14,20] [--seconds 10] [--json-frames]`.
+`--mode landmarks` measures browser pose mode instead: each client sends the 33 landmarks of
+its frame (the binary landmarks message, found beforehand by the server's own tracker with the
+float model, as the browser's PoseLandmarker would) on a `?pose=browser` stream, so the server
+only scores. The same run then also streams webcam frames from a few clients, and prints the
+server's CPU per frame in both modes and their ratio.
+
+Run: `python -m bench.load [--clients 1,4,8,14,20] [--seconds 10] [--json-frames]`
+     `python -m bench.load --mode landmarks [--clients 1,50,100,200] [--frame-clients 8]`.
 """
 
 from __future__ import annotations
@@ -45,7 +52,7 @@ from numpy.typing import NDArray
 from websockets.asyncio.client import connect
 
 if TYPE_CHECKING:
-    from dancecoach.pipeline.model_files import LandmarkPrecision
+    from dancecoach.estimation.models.files import LandmarkPrecision
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 VIDEO = "single/shuffle.mp4"  # one dancer, full body, 640x360
@@ -53,6 +60,7 @@ FPS = 10.0
 WARMUP_S = 1.0
 TARGET_P95_MS = 50.0
 ONE_CLIENT_ROUNDS = 3
+LANDMARK_IMAGE_SIZE = (640, 360)  # the frames' size, sent with their landmarks (main checks)
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -84,6 +92,20 @@ def encode_frames(video: Path, fps: float, max_side: int = 640) -> list[bytes]:
     return frames
 
 
+def browser_landmarks(frames: list[bytes]) -> list[Landmarks]:
+    """Each frame's pose as the browser would find it: the same models tracking in video mode
+    (the server's own tracker with the float model, which the browser's bundle holds)."""
+    from dancecoach.estimation.live_tracking import LiveTracker
+
+    tracker = LiveTracker("float")
+    poses: list[Landmarks] = []
+    for index, jpeg in enumerate(frames):
+        image = np.asarray(cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR))
+        poses.append(tracker.process(image.astype(np.uint8), index / FPS))
+    tracker.close()
+    return poses
+
+
 def machine_busy_seconds() -> float:
     """CPU seconds all processes have used since boot (from /proc/stat)."""
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
@@ -109,8 +131,8 @@ class BareInference:
     def __init__(
         self, frames: list[bytes], pose_model: LandmarkPrecision, *, stock: bool = False
     ) -> None:
-        from dancecoach.pipeline.detector import MediaPipePoseDetector
-        from dancecoach.pipeline.live_tracking import LiveTracker
+        from dancecoach.estimation.detector import MediaPipePoseDetector
+        from dancecoach.estimation.live_tracking import LiveTracker
 
         self._images = [
             np.asarray(cv2.imdecode(np.frombuffer(f, np.uint8), cv2.IMREAD_COLOR), dtype=np.uint8)
@@ -188,6 +210,9 @@ class Server:
             "DANCECOACH_DATA_DIR": str(data_dir),
             "DANCECOACH_LIVE_POSE_MODEL": pose_model,
             "OPENAI_API_KEY": "",
+            # The benchmark measures beyond capacity on purpose (20 clients): no session cap.
+            "DANCECOACH_MAX_LIVE_SESSIONS": "1000",
+            "DANCECOACH_MAX_BROWSER_POSE_SESSIONS": "10000",
         }
         environment.pop("DANCECOACH_DATABASE_URL", None)
         with self.log.open("wb") as log:
@@ -240,9 +265,41 @@ class ClientResult:
     errors: int = 0
 
 
+Payloads = list[bytes] | list["Landmarks"]
+Landmarks = NDArray[np.float32] | None  # one frame's pose, as the browser finds it
+
+
+def _message(payload: bytes | Landmarks, timestamp: float, json_frames: bool) -> str | bytes:
+    """A frame (JPEG bytes) or a landmarks message, binary or JSON."""
+    if isinstance(payload, bytes):
+        if json_frames:
+            data = "data:image/jpeg;base64," + base64.b64encode(payload).decode()
+            return orjson.dumps({"type": "frame", "data": data, "timestamp": timestamp}).decode()
+        return struct.pack("<d", timestamp) + payload
+    width, height = LANDMARK_IMAGE_SIZE
+    if json_frames:
+        points = None
+        if payload is not None:
+            points = [
+                {"x": float(x), "y": float(y), "z": float(z), "visibility": float(v)}
+                for x, y, z, v in payload
+            ]
+        return orjson.dumps(
+            {
+                "type": "landmarks",
+                "timestamp": timestamp,
+                "landmarks": points,
+                "image_width": width,
+                "image_height": height,
+            }
+        ).decode()
+    header = struct.pack("<d4sHH", timestamp, b"POSE", width, height)
+    return header if payload is None else header + payload.astype("<f4").tobytes()
+
+
 async def _client(
     url: str,
-    frames: list[bytes],
+    frames: Payloads,
     offset: int,
     start_at: float,
     seconds: float,
@@ -275,15 +332,8 @@ async def _client(
             delay = start_at + index / FPS - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            jpeg = frames[(index + offset) % len(frames)]
             timestamp = round(index / FPS + 0.05, 3)
-            if json_frames:
-                data = "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()
-                message: str | bytes = orjson.dumps(
-                    {"type": "frame", "data": data, "timestamp": timestamp}
-                ).decode()
-            else:
-                message = struct.pack("<d", timestamp) + jpeg
+            message = _message(frames[(index + offset) % len(frames)], timestamp, json_frames)
             sent_at[timestamp] = time.perf_counter()
             await ws.send(message)
             result.sent += 1
@@ -310,16 +360,17 @@ async def _sample_cpu_while_sending(
 
 
 async def _run(
-    server: Server, session_ids: list[str], frames: list[bytes], seconds: float, json_frames: bool
+    server: Server, session_ids: list[str], frames: Payloads, seconds: float, json_frames: bool
 ) -> tuple[list[ClientResult], tuple[CpuSample, CpuSample, float]]:
     ws_base = server.url.replace("http://", "ws://")
+    query = "" if frames and isinstance(frames[0], bytes) else "?pose=browser"
     ready = asyncio.Barrier(len(session_ids) + 1)
     # Staggered like independent webcams: each client starts at its own phase of the 100 ms.
     start_at = time.perf_counter() + 3.0 + 1.0  # after every connection has warmed up
     tasks = [
         asyncio.create_task(
             _client(
-                f"{ws_base}/ws/{session_id}",
+                f"{ws_base}/ws/{session_id}{query}",
                 frames,
                 offset=7 * index,
                 start_at=start_at + (index / len(session_ids)) / FPS,
@@ -351,10 +402,15 @@ class Row:
     client_cpu: float  # this benchmark's own clients
     other_cpu: float  # every other process on the machine: a busy machine skews the figures
 
+    @property
+    def cpu_ms_per_frame(self) -> float:
+        """Server CPU (main and analysis processes) per processed frame, in milliseconds."""
+        return 1000.0 * self.server_cpu / self.processed_per_s if self.processed_per_s else 0.0
+
     HEADER = (
         f"{'clients':>7} {'sent':>6} {'processed/s':>11} {'dropped':>7} "
         f"{'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'warm-up p95':>11} {'analysis ms':>11} "
-        f"{'server CPU':>10} "
+        f"{'server CPU':>10} {'CPU ms/frame':>12} "
         f"{'client CPU':>10} {'other CPU':>9}"
     )
 
@@ -363,7 +419,8 @@ class Row:
             f"{self.clients:>7} {self.sent:>6} {self.processed_per_s:>11.1f} {self.dropped:>7} "
             f"{self.p50_ms:>7.1f} {self.p95_ms:>7.1f} {self.max_ms:>7.1f} "
             f"{self.warmup_p95_ms:>11.1f} {self.analysis_p50_ms:>11.1f} "
-            f"{100 * self.server_cpu:>9.0f}% {100 * self.client_cpu:>9.0f}% "
+            f"{100 * self.server_cpu:>9.0f}% {self.cpu_ms_per_frame:>12.2f} "
+            f"{100 * self.client_cpu:>9.0f}% "
             f"{100 * self.other_cpu:>8.0f}%"
         )
 
@@ -382,12 +439,13 @@ def _measure_round(
     http: httpx.Client,
     reference_id: str,
     count: int,
-    frames: list[bytes],
+    frames: Payloads,
     seconds: float,
     json_frames: bool,
     into: Rounds,
 ) -> None:
-    create = {"reference_video_id": reference_id}
+    pose = "server" if frames and isinstance(frames[0], bytes) else "browser"
+    create = {"reference_video_id": reference_id, "pose": pose}
     session_ids = [
         http.post("/api/sessions/create", json=create).json()["session_id"] for _ in range(count)
     ]
@@ -438,14 +496,32 @@ def _add_reference(http: httpx.Client, video: Path) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--clients", default="1,4,8,14,20", help="comma-separated client counts")
+    parser.add_argument(
+        "--mode",
+        choices=["frames", "landmarks"],
+        default="frames",
+        help="what clients send: webcam frames, or the landmarks their browser found",
+    )
+    parser.add_argument(
+        "--clients",
+        default=None,
+        help="comma-separated client counts (1,4,8,14,20; landmarks: 1,50,100,200,250)",
+    )
+    parser.add_argument(
+        "--frame-clients",
+        type=int,
+        default=8,
+        help="landmarks mode: clients of the frames round run for the CPU comparison",
+    )
     parser.add_argument("--seconds", type=float, default=10.0, help="sending time per count")
     parser.add_argument("--json-frames", action="store_true", help="JSON data URLs, not binary")
     parser.add_argument(
         "--pose-model", choices=["int8", "float"], default="int8", help="live landmark model"
     )
     args = parser.parse_args(sys.argv[1:] if __name__ == "__main__" else [])
-    counts = [int(value) for value in args.clients.split(",")]
+    landmarks_mode = args.mode == "landmarks"
+    default_counts = "1,50,100,200,250" if landmarks_mode else "1,4,8,14,20"
+    counts = [int(value) for value in (args.clients or default_counts).split(",")]
 
     video = testdata_dir() / VIDEO
     if not video.is_file():
@@ -455,6 +531,13 @@ def main() -> None:
     height, width = cv2.imdecode(np.frombuffer(frames[0], np.uint8), cv2.IMREAD_COLOR).shape[:2]
     kilobytes = np.mean([len(f) for f in frames]) / 1000
     print(f"frames: {len(frames)} JPEGs of {width}x{height}, about {kilobytes:.0f} kB each")
+    payloads: Payloads = frames
+    if landmarks_mode:
+        if (width, height) != LANDMARK_IMAGE_SIZE:
+            raise SystemExit(f"expected {LANDMARK_IMAGE_SIZE} frames, got {width}x{height}")
+        payloads = browser_landmarks(frames)
+        found = sum(pose is not None for pose in payloads)
+        print(f"landmarks: {found} of {len(payloads)} frames with a dancer (binary: 544 bytes)")
     pose_model: LandmarkPrecision = args.pose_model
     bare = BareInference(frames, pose_model)
     bare.back_to_back(100)
@@ -491,13 +574,28 @@ def main() -> None:
                         http,
                         reference_id,
                         count,
-                        frames,
+                        payloads,
                         args.seconds,
                         args.json_frames,
                         rounds,
                     )
                 rows.append(_row(count, rounds))
                 print(rows[-1], flush=True)
+            if landmarks_mode:
+                # The same server, now with webcam frames: the CPU a frame costs either way.
+                rounds = Rounds()
+                _measure_round(
+                    server,
+                    http,
+                    reference_id,
+                    args.frame_clients,
+                    frames,
+                    args.seconds,
+                    args.json_frames,
+                    rounds,
+                )
+                frame_row = _row(args.frame_clients, rounds)
+                print(f"{frame_row}  <- webcam frames (server pose), same server", flush=True)
             main_mb, analysis_mb = server.memory_mb()
             print(
                 f"server memory after {counts[-1]} sessions: {main_mb:.0f} MB main process, "
@@ -511,6 +609,9 @@ def main() -> None:
 
     paced_p50 = bare.p50(bare.paced_ms)
     single = next((r for r in rows if r.clients == 1), None)
+    if landmarks_mode:
+        _print_landmarks_summary(rows, frame_row, stock.p50(stock.paced_ms), paced_p50)
+        return
     if single is not None:
         print(
             f"\nbare inference paced at {FPS:g} FPS between the one-client rounds "
@@ -534,6 +635,29 @@ def main() -> None:
         f"most concurrent 10-FPS sessions with p95 <= {TARGET_P95_MS:.0f} ms: "
         f"{max(within) if within else 0} (target >= 14); "
         f"with no dropped frames as well: {max(clean) if clean else 0}"
+    )
+
+
+def _print_landmarks_summary(
+    rows: list[Row], frame_row: Row, stock_ms: float, tracking_ms: float
+) -> None:
+    busiest = max(rows, key=lambda row: row.processed_per_s)
+    landmark_ms, frame_ms = busiest.cpu_ms_per_frame, frame_row.cpu_ms_per_frame
+    print(
+        f"\nserver CPU per frame, same run: landmarks {landmark_ms:.2f} ms "
+        f"({busiest.clients} clients), webcam frames {frame_ms:.2f} ms "
+        f"({frame_row.clients} clients): frames cost {frame_ms / landmark_ms:.1f}x landmarks"
+    )
+    print(
+        f"bare inference on this machine meanwhile (paced, one thread): MediaPipe's "
+        f"PoseLandmarker {stock_ms:.1f} ms, the server's tracking {tracking_ms:.1f} ms a frame"
+    )
+    clean = [r.clients for r in rows if r.p95_ms <= TARGET_P95_MS and r.dropped == 0]
+    within = [r.clients for r in rows if r.p95_ms <= TARGET_P95_MS]
+    print(
+        f"most concurrent 10-FPS landmark sessions with p95 <= {TARGET_P95_MS:.0f} ms: "
+        f"{max(within) if within else 0}; with no dropped frames as well: "
+        f"{max(clean) if clean else 0} (target >= 200)"
     )
 
 

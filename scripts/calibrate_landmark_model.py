@@ -1,6 +1,6 @@
 """Measure the activation ranges of the int8 landmark model on real dance footage.
 
-Writes src/dancecoach/pipeline/landmark_int8_ranges.json: for each activation tensor of the
+Writes src/dancecoach/estimation/models/landmark_int8_ranges.json: for each activation tensor of the
 float landmark model, the lowest and highest value it takes on the model's inputs from the
 calibration videos (the 256x256 crops live tracking feeds it, 5 frames a second). Only these
 numbers are kept; no footage. Run from the project root when MediaPipe or the choice of float
@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from dancecoach.pipeline.detector import downscale
-from dancecoach.pipeline.live_tracking import LiveTracker
-from dancecoach.pipeline.model_quantization import RANGES_FILE, SIGNATURE, float32_model
-from dancecoach.pipeline.pose_model import pruned_landmark_model
-from dancecoach.pipeline.roi_landmarks import model_input, scaled_to_unit
-from dancecoach.pipeline.video import iter_frames
+from dancecoach.estimation.detector import downscale
+from dancecoach.estimation.live_tracking import LiveTracker
+from dancecoach.estimation.models.bundle import pruned_landmark_model
+from dancecoach.estimation.models.quantization import RANGES_FILE, SIGNATURE, float32_model
+from dancecoach.estimation.roi_landmarks import model_input, scaled_to_unit
+from dancecoach.estimation.video import iter_frames
 
 # One dancer each, full or upper body, upright and lying down, phone and stage footage; the
 # other test videos are kept for checking the quantized model against the float one.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,22 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", openai_api_key=None, openai_base_url=None)
 
 
+# Starlette's TestClient (and schemathesis through it) sends "Host: testserver": the tests name it
+# an allowed host like a deployment would name its own, rather than the check knowing about it.
+TEST_CLIENT_HOST = "testserver"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_client_host_allowed() -> Iterator[None]:
+    previous = os.environ.get("DANCECOACH_ALLOWED_HOSTS")
+    os.environ["DANCECOACH_ALLOWED_HOSTS"] = TEST_CLIENT_HOST
+    yield
+    if previous is None:
+        os.environ.pop("DANCECOACH_ALLOWED_HOSTS", None)
+    else:
+        os.environ["DANCECOACH_ALLOWED_HOSTS"] = previous
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _pose_model_built_in_the_main_thread() -> None:
     """Build the pose model bundle once, before any test starts a thread that needs it.
@@ -25,6 +43,6 @@ def _pose_model_built_in_the_main_thread() -> None:
     being set up or restored, the warning escaped and failed an unrelated test (seen once in
     test_api_honours_its_schema).
     """
-    from dancecoach.pipeline.pose_model import pose_landmarker_bundle
+    from dancecoach.estimation.models.bundle import pose_landmarker_bundle
 
     pose_landmarker_bundle()

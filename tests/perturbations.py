@@ -11,9 +11,9 @@ import math
 
 import numpy as np
 
-from dancecoach.pipeline.alignment import poses_at
-from dancecoach.pipeline.landmarks import Landmark, X, Y
-from dancecoach.pipeline.sequence import PoseSequence
+from dancecoach.pose.landmarks import Landmark, X, Y
+from dancecoach.pose.sequence import PoseSequence
+from dancecoach.scoring.alignment import poses_at
 
 # The points that move with a limb when it turns at its root joint.
 LIMBS: dict[str, tuple[Landmark, tuple[Landmark, ...]]] = {

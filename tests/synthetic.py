@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from dancecoach.pipeline.agreement import sample_frames
-from dancecoach.pipeline.features import PoseFeatures, compute_features
-from dancecoach.pipeline.landmarks import Landmark
-from dancecoach.pipeline.sequence import PoseSequence
+from dancecoach.pose.landmarks import Landmark
+from dancecoach.pose.sequence import PoseSequence
+from dancecoach.scoring.agreement import sample_frames
+from dancecoach.scoring.features import PoseFeatures, compute_features
 
 _UPPER_ARM, _FOREARM, _THIGH, _SHIN = 0.6, 0.55, 0.9, 0.85
 

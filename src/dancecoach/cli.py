@@ -5,10 +5,11 @@ Progress and errors go to stderr, so that `--json` leaves stdout one clean JSON 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -29,6 +30,8 @@ app = typer.Typer(
 )
 reference_app = typer.Typer(help="Manage reference choreography videos.", no_args_is_help=True)
 app.add_typer(reference_app, name="reference")
+user_app = typer.Typer(help="Manage the accounts of a shared server.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
 
 stderr = Console(stderr=True)
 stdout = Console()
@@ -87,12 +90,74 @@ def stage_progress() -> Iterator[Callable[[str, float], None]]:
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
+    insecure_open: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-open",
+            help="Serve a network address without accounts (a network you trust completely).",
+        ),
+    ] = False,
 ) -> None:
-    """Run the web app and API server."""
-    from dancecoach.api.server import run_server
+    """Run the web app and API server (accounts are required on a non-loopback address)."""
+    from dancecoach.api.server import access_settings, run_server
 
     settings = get_settings()
-    run_server(host=host or settings.host, port=port or settings.port)
+    bind = host or settings.host
+    try:
+        resolved = access_settings(settings, bind, insecure_open=insecure_open)
+    except DancecoachError as error:
+        fail(str(error))
+    who = "accounts required" if resolved.auth == "required" else "no sign-in (one user)"
+    stderr.print(f"Serving {bind}: {who}.", highlight=False)
+    run_server(host=bind, port=port or settings.port, settings=resolved)
+
+
+@app.command()
+def worker() -> None:
+    """Run background jobs (reference preprocessing) from the queue (DANCECOACH_JOBS=queue,
+    PostgreSQL); run as many as there are cores to spare, on any machine."""
+    import logging
+
+    from dancecoach.jobs.queue import libpq_url
+    from dancecoach.jobs.worker import run_worker
+
+    settings = get_settings()
+    try:
+        libpq_url(settings.resolved_database_url)
+    except ValueError as error:
+        fail(str(error))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    stderr.print("Worker: waiting for jobs.", highlight=False)
+    with suppress(KeyboardInterrupt):
+        asyncio.run(run_worker(settings))
+
+
+def _read_password() -> str:
+    """Twice from the terminal (not echoed), or the first line of stdin when piped."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != password:
+        fail("The two passwords differ.")
+    return password
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="Username (letters, digits, . _ -).")],
+    role: Annotated[str, typer.Option(help="teacher (manages the library) or learner.")],
+) -> None:
+    """Add an account; the password is read from the terminal, or from stdin when piped."""
+    from dancecoach.accounts.service import open_accounts
+
+    password = _read_password()
+    try:
+        user = open_accounts(get_settings()).add_user(name, password, role)
+    except DancecoachError as error:
+        fail(str(error))
+    stdout.print(f"Added {user.role} {user.username}.")
 
 
 @reference_app.command("add")
@@ -101,13 +166,24 @@ def reference_add(
     name: Annotated[str | None, typer.Option(help="Name shown in the library.")] = None,
 ) -> None:
     """Preprocess a reference video (poses cached by content) and add it to the library."""
-    from dancecoach.orchestration.library_cli import add_reference
+    from dancecoach.library.command import add_reference
+    from dancecoach.library.references import ReferenceService
+    from dancecoach.runtime import Runtime
 
-    try:
-        with stage_progress() as progress:
-            summary = add_reference(video, name or video.stem, get_settings(), progress)
-    except DancecoachError as error:
-        fail(str(error))
+    settings = get_settings()
+    with ExitStack() as opened:
+
+        def references() -> ReferenceService:
+            # The server's own wiring, opened only once the poses are extracted.
+            runtime = Runtime(settings, demo_reference=False)
+            opened.callback(lambda: asyncio.run(runtime.stop()))
+            return runtime.references
+
+        try:
+            with stage_progress() as progress:
+                summary = add_reference(video, name or video.stem, settings, references, progress)
+        except DancecoachError as error:
+            fail(str(error))
     stdout.print(summary)
 
 
@@ -122,7 +198,7 @@ def _print_summary(result_json: dict[str, object]) -> None:
     stdout.print(
         f"[bold]Overall score: {result_json['overall_score']:.0f}/100 ({result_json['grade']})[/]"
     )
-    from dancecoach.orchestration.reports import timing_word
+    from dancecoach.scoring.timing import timing_word
 
     lag = float(str(result_json["lag_ms"]))
     word = timing_word(lag)
@@ -166,7 +242,7 @@ def compare(
     ] = None,
 ) -> None:
     """Score a recorded practice video against a reference video."""
-    from dancecoach.orchestration.compare_command import run_compare
+    from dancecoach.offline.command import run_compare
 
     if mirror not in ("auto", "on", "off"):
         fail(f"--mirror must be auto, on or off, not {mirror!r}")

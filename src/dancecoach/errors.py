@@ -32,3 +32,31 @@ class ConflictError(DancecoachError):
 
 class LimitExceededError(DancecoachError):
     """An upload or frame is over a configured limit."""
+
+
+class RateLimitedError(LimitExceededError):
+    """Too many requests of one kind from one user in a while (uploads an hour)."""
+
+
+class CapacityError(DancecoachError):
+    """The server is at a configured capacity (live sessions); try again later."""
+
+
+class StorageUnavailableError(DancecoachError):
+    """The data folder cannot be written (disk full, permissions); nothing more is accepted."""
+
+
+class AuthenticationRequiredError(DancecoachError):
+    """The server has accounts and the request is not signed in (or the sign-in is wrong)."""
+
+
+class ForbiddenError(DancecoachError):
+    """The signed-in user may not do this (a learner managing the library)."""
+
+
+class HostNotAllowedError(DancecoachError):
+    """The request names a host the server does not answer to (DNS rebinding)."""
+
+
+class CrossSiteRequestError(DancecoachError):
+    """A state-changing request or a WebSocket from another site's page."""

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from dancecoach.api.app import create_app
 from dancecoach.config import Settings
-from dancecoach.orchestration.runtime import Runtime
+from dancecoach.runtime import Runtime
 from tests.api.fakes import FakeTracker, reference_sequence, write_video
 
 

@@ -13,9 +13,9 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from dancecoach.pipeline.alignment import reference_pose_at
-from dancecoach.pipeline.landmarks import Landmark
-from dancecoach.pipeline.sequence import PoseSequence
+from dancecoach.pose.landmarks import Landmark
+from dancecoach.pose.sequence import PoseSequence
+from dancecoach.scoring.alignment import reference_pose_at
 from tests.synthetic import routine, sequence
 
 REFERENCE_DURATION_S = 6.0

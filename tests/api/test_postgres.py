@@ -27,8 +27,8 @@ from sqlalchemy import URL, Engine, create_engine, inspect, make_url, text
 
 from dancecoach.api.app import create_app
 from dancecoach.config import Settings
-from dancecoach.orchestration.retention import purge_expired_frames
-from dancecoach.orchestration.runtime import Runtime
+from dancecoach.practice.retention import purge_expired_frames
+from dancecoach.runtime import Runtime
 from dancecoach.storage.database import create_db_engine
 from dancecoach.storage.migrate import alembic_config, upgrade_to_head
 from dancecoach.storage.models import Base
@@ -260,7 +260,7 @@ def test_live_session_round_trip_on_postgresql(postgres_url: str, tmp_path: Path
         # Retention compares stored times with now and clears the image columns.
         zero = runtime.settings.model_copy(update={"frame_retention_hours": 0.0})
         purged = purge_expired_frames(
-            zero, runtime.session_store, runtime.frame_store, runtime.layout
+            zero, runtime.session_store, runtime.frame_store, runtime.objects
         )
         assert purged == [session_id]
         assert all(f.image_file is None for f in runtime.frame_store.frames(session_id))

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from dancecoach.config import Settings
-from dancecoach.orchestration.compare_command import run_compare
+from dancecoach.offline.command import run_compare
 from tests.api.realserver import (
     ServerProcess,
     black_like,
@@ -113,9 +113,6 @@ def test_live_practice_on_real_footage(
             assert 0.0 <= result["accuracy"] <= 1.0
             assert result["reference_landmarks"] is not None
     live = [r["accuracy"] for r in results if r["accuracy"] is not None]
-    # The same choreography by another dancer, compared moment by moment: well above what the
-    # wrong left/right reading gives (about 0.08 here), far from perfect (timing counts live).
-    assert 0.15 < float(np.mean(live)) < 0.9
 
     section = http.post(f"/api/sessions/{session_id}/complete-section", json={})
     assert section.status_code == 200, section.text
@@ -127,6 +124,12 @@ def test_live_practice_on_real_footage(
     assert analytics["average_accuracy"] == pytest.approx(float(np.mean(live)), abs=1e-3)
     assert analytics["frames_compared"] <= len(results) - len(hidden) + 1
     assert 0.3 < report["overall_accuracy"] <= 1.0
+    # What the learner saw while dancing tells the same story as the section's score: the
+    # live number, pooled over the last seconds, averages within 15 points of it.
+    assert abs(float(np.mean(live)) - report["overall_accuracy"]) <= 0.15, (
+        float(np.mean(live)),
+        report["overall_accuracy"],
+    )
     # Live and offline judge on one scale: the section danced in sync scores within 10 points
     # of `compare` on the same two recordings.
     offline = run_compare(

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from dancecoach.config import Settings
-from dancecoach.orchestration.runtime import Runtime
+from dancecoach.runtime import Runtime
 from tests.api.fakes import write_video
 from tests.api.polling import wait_until_settled
 

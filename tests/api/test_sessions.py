@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from dancecoach.orchestration.runtime import Runtime
+from dancecoach.runtime import Runtime
 from tests.api.fakes import BLACK, GREY, WHITE, jpeg
 from tests.api.wsclient import frame_binary, receive, receive_type
 
@@ -181,7 +181,7 @@ def test_unknown_session_ids_get_404(client: TestClient) -> None:
 def test_frames_past_retention_are_deleted_but_scores_stay(
     client: TestClient, runtime: Runtime, session_id: str, retention_hours: float
 ) -> None:
-    from dancecoach.orchestration.retention import purge_expired_frames
+    from dancecoach.practice.retention import purge_expired_frames
 
     _dance(client, session_id, _plan(0.5, 4.0, lambda t: WHITE if t > 2 else GREY))
     report = client.post(f"/api/sessions/{session_id}/finalize").json()
@@ -189,7 +189,7 @@ def test_frames_past_retention_are_deleted_but_scores_stay(
     assert any(frames_dir.iterdir())
     settings = runtime.settings.model_copy(update={"frame_retention_hours": retention_hours})
     purged = purge_expired_frames(
-        settings, runtime.session_store, runtime.frame_store, runtime.layout
+        settings, runtime.session_store, runtime.frame_store, runtime.objects
     )
     assert purged == [session_id]
     assert not frames_dir.exists()

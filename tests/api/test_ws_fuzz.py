@@ -9,9 +9,11 @@ import struct
 import orjson
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from dancecoach.config import Settings
 from tests.api.fakes import BLACK, GREY, WHITE, jpeg
 from tests.api.wsclient import frame_binary, receive, receive_type
 
@@ -27,6 +29,23 @@ _JSON_VALUES = st.recursive(
     max_leaves=8,
 )
 _VALID_IMAGES = [jpeg(GREY), jpeg(WHITE), jpeg(BLACK)]
+
+
+@pytest.fixture(params=["off", "required"])
+def settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
+    """Every test here runs on a server without accounts and on one with them."""
+    settings.auth = request.param
+    return settings
+
+
+@pytest.fixture
+def client(client: TestClient, settings: Settings) -> TestClient:
+    """With accounts on, the client is a signed-in learner (an API token on every request)."""
+    if settings.auth == "required":
+        accounts = client.app.state.runtime.accounts  # type: ignore[attr-defined]
+        user = accounts.add_user("dancer", "a long password", "learner")
+        client.headers["Authorization"] = f"Bearer {accounts.create_api_token(user, None)}"
+    return client
 
 
 def _frame_like() -> st.SearchStrategy[str]:
@@ -51,9 +70,13 @@ def _frame_like() -> st.SearchStrategy[str]:
 
 
 def _control() -> st.SearchStrategy[str]:
-    kinds = st.sampled_from(["pause", "resume", "seek", "ping", "frame", "", "FRAME", "noise"])
+    kinds = st.sampled_from(
+        ["pause", "resume", "seek", "ping", "camera_delay", "frame", "", "FRAME", "noise"]
+    )
+    delay = st.one_of(st.floats(min_value=-1, max_value=1), _JSON_VALUES)
     return st.fixed_dictionaries(
-        {"type": kinds}, optional={"timestamp": _JSON_VALUES, "data": _JSON_VALUES}
+        {"type": kinds},
+        optional={"timestamp": _JSON_VALUES, "data": _JSON_VALUES, "delay_s": delay},
     ).map(lambda m: orjson.dumps(m).decode())
 
 
@@ -77,7 +100,7 @@ _MESSAGES = st.lists(st.one_of(_TEXT_MESSAGES, _BINARY_MESSAGES), min_size=1, ma
 def test_any_message_sequence_leaves_the_session_working(
     client: TestClient, session_id: str
 ) -> None:
-    @settings(
+    @hypothesis_settings(
         max_examples=60,
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -92,8 +115,10 @@ def test_any_message_sequence_leaves_the_session_working(
                 else:
                     ws.send_text(message)
             # Every reply so far must follow the schema (receive validates it); then the
-            # session must still be usable: resume, jump back, and a good frame is scored.
+            # session must still be usable: resume, undo any camera delay, jump back, and a
+            # good frame is scored.
             ws.send_text('{"type": "resume"}')
+            ws.send_text('{"type": "camera_delay", "delay_s": 0}')
             ws.send_text('{"type": "seek"}')
             ws.send_bytes(frame_binary(jpeg(GREY), 0.5))
             while True:

@@ -15,10 +15,11 @@ import numpy as np
 import pytest
 
 from dancecoach.config import Settings
-from dancecoach.orchestration.compare_command import run_compare
-from dancecoach.orchestration.offline_compare import match_songs
-from dancecoach.orchestration.pose_cache import load_or_extract
-from dancecoach.pipeline.scoring import score_performance
+from dancecoach.library.pose_cache import load_or_extract
+from dancecoach.offline.command import run_compare
+from dancecoach.offline.compare import match_songs
+from dancecoach.scoring.matching import MIN_SEARCH_S
+from dancecoach.scoring.performance import score_performance
 from tests.footage import footage, manifest
 from tests.perturbations import holding_one_pose
 
@@ -336,3 +337,28 @@ def test_a_silent_soundtrack_never_fails_a_compare(
     assert result["alignment"]["source"] == "pose"
     assert result["alignment"]["same_song"] is False
     assert result["frames_compared"] > 0
+
+
+def test_a_clip_too_short_to_search_is_a_miss_against_other_dances(
+    shared_settings: Settings,
+) -> None:
+    clips = manifest()["clips"]
+    short = [
+        c
+        for c, info in clips.items()
+        if info.get("choreography") and info["duration_s"] < MIN_SEARCH_S
+    ]
+    assert short, "the manifest has a clip shorter than a search needs"
+    others = {p["reference"] for p in _labelled("same_choreography", "same_performance")}
+    for clip in short:
+        attempt = load_or_extract(footage(clip), shared_settings)
+        for other in sorted(others):
+            if clips[other]["choreography"] == clips[clip]["choreography"]:
+                continue
+            reference = load_or_extract(footage(other), shared_settings)
+            # Both ways: the short clip as the attempt and as the reference.
+            for first, second in ((reference, attempt), (attempt, reference)):
+                report = score_performance(first, second, mirror=None, alignment="search")
+                assert report.grade == "Miss", (clip, other, report.overall_score)
+        itself = score_performance(attempt, attempt, mirror=None, alignment="search")
+        assert itself.overall_score >= 95, (clip, itself.overall_score)

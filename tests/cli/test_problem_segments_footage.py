@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from dancecoach.config import Settings
-from dancecoach.orchestration.pose_cache import load_or_extract
-from dancecoach.pipeline.features import FEATURE_INDEX, compute_features
-from dancecoach.pipeline.matching import match_performance
-from dancecoach.pipeline.scoring import summarize
+from dancecoach.library.pose_cache import load_or_extract
+from dancecoach.scoring.features import FEATURE_INDEX, compute_features
+from dancecoach.scoring.matching import match_performance
+from dancecoach.scoring.performance import summarize
 from tests.footage import footage
 
 pytestmark = [pytest.mark.footage, pytest.mark.slow]

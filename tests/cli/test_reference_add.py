@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from dancecoach.config import Settings
-from dancecoach.orchestration.runtime import Runtime
+from dancecoach.runtime import Runtime
 from tests.footage import footage
 
 pytestmark = pytest.mark.footage

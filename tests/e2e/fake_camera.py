@@ -9,11 +9,21 @@ import numpy as np
 
 
 def write_y4m(
-    source: Path, destination: Path, *, seconds: float, fps: int = 15, width: int = 640
+    source: Path,
+    destination: Path,
+    *,
+    seconds: float,
+    start_s: float = 0.0,
+    fps: int = 15,
+    width: int = 640,
 ) -> Path:
-    """Frames of the clip, scaled to `width` (height kept even), as 4:2:0 YUV4MPEG2."""
+    """`seconds` of the clip from `start_s`, scaled to `width` (height kept even), as 4:2:0
+    YUV4MPEG2. Chromium loops the file, so a test that wants the camera in step with a section
+    starts the file where the learner's dance of that section begins."""
     capture = cv2.VideoCapture(str(source))
     capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+    if start_s > 0:
+        capture.set(cv2.CAP_PROP_POS_MSEC, start_s * 1000.0)
     source_fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
     step = source_fps / fps
     frames: list[np.ndarray] = []  # type: ignore[type-arg]

@@ -6,68 +6,20 @@ artifacts/screenshots/ for a person to look at.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.api.realserver import ServerProcess
-from tests.e2e.fake_camera import write_y4m
-from tests.footage import PROJECT_ROOT, footage
+from tests.e2e.browser import (
+    CAMERA_S_AT_DANCE_START,
+    STUDENT,
+    running_server,
+    shot,
+    start_in_step,
+)
+from tests.footage import footage, manifest
 
 pytestmark = [pytest.mark.browser, pytest.mark.footage, pytest.mark.slow]
-
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
-CHROMIUM_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-    "--autoplay-policy=no-user-gesture-required",
-]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            "Debian's chromium is not installed (make test installs it: scripts/system_deps.sh)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    camera = write_y4m(
-        footage("pairs/maybenot_student.mp4"),
-        tmp_path_factory.mktemp("camera") / "student.y4m",
-        seconds=12.0,
-    )
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[*CHROMIUM_FLAGS, f"--use-file-for-fake-video-capture={camera}"],
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 720})
-        context.grant_permissions(["camera"])
-        try:
-            yield context
-        finally:
-            context.close()
-            browser.close()
-
-
-@contextmanager
-def running_server(data_dir: Path, log_path: Path) -> Iterator[str]:
-    server = ServerProcess(data_dir, log_path)
-    server.start()
-    try:
-        yield server.base_url
-    finally:
-        server.stop()
-
-
-def shot(page: object, name: str) -> None:
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
 
 
 def test_upload_practise_review_and_progress(browser_context: object, tmp_path: Path) -> None:
@@ -90,23 +42,38 @@ def test_upload_practise_review_and_progress(browser_context: object, tmp_path: 
         card.get_by_role("link", name="Practise").wait_for(timeout=120_000)
         shot(page, "02-library-ready")
 
-        # Practise the 2-9 s stretch as a section, so the test dances for a bounded time.
+        # The music cut the reference into suggested sections of two eights; count 1 can move.
+        card.get_by_role("button", name="Sections").click()
+        page.get_by_test_id("tempo").wait_for(timeout=10_000)
+        suggested = page.locator(".timeline-section.suggested")
+        assert suggested.count() >= 2
+        first_count_one = page.get_by_test_id("tempo").inner_text()
+        page.get_by_test_id("count-one-later").click()
+        page.wait_for_function(
+            f"document.querySelector('[data-testid=tempo]').innerText !== {first_count_one!r}"
+        )
+        shot(page, "02b-sections-suggested")
+        card.get_by_role("button", name="Sections").click()
+
+        # Practise 7 s as a section, so the test dances for a bounded time: from where the
+        # camera (the student's recording from its start) is in step with the reference when
+        # the dance starts (the manifest's offset between the two).
         href = card.get_by_role("link", name="Practise").get_attribute("href")
         assert href is not None
-        page.goto(f"{base}/{href}?start=2.00&end=9.00")
-        page.get_by_test_id("start").wait_for()
-        page.wait_for_function(
-            "document.querySelector('[data-testid=webcam]').videoWidth > 0", timeout=20_000
-        )
+        pair = next(p for p in manifest()["pairs"] if p["attempt"] == STUDENT)
+        start_s = float(pair["offset_s"]) + CAMERA_S_AT_DANCE_START
+        page.goto(f"{base}/{href}?start={start_s:.2f}&end={start_s + 7:.2f}")
         page.get_by_label("Loop section").uncheck()
-        page.get_by_test_id("start").click()
+        start_in_step(page)
         page.wait_for_function(
             "Number(document.querySelector('[data-testid=overlay]').dataset.drawn || 0) > 5",
             timeout=30_000,
         )
         scores = set()
+        counts = set()
         for _ in range(10):
             scores.add(page.get_by_test_id("live-score").inner_text())
+            counts.add(page.get_by_test_id("count-display").inner_text())
             page.wait_for_timeout(300)
         shot(page, "03-practice-dancing")
         # The skeleton is really drawn: the overlay canvas has opaque pixels.
@@ -120,15 +87,27 @@ def test_upload_practise_review_and_progress(browser_context: object, tmp_path: 
             }"""
         )
         assert painted > 200, "the skeleton overlay stayed empty"
-        # The reference (HEVC on disk) plays in the browser through its WebM copy.
+        # The reference (HEVC on disk) plays in the browser through its MP4 copy, with sound.
         reference_width = "document.querySelector('[data-testid=reference-video]').videoWidth"
         assert page.evaluate(reference_width) > 0
+        sound = (
+            "document.querySelector('[data-testid=reference-video]').webkitAudioDecodedByteCount"
+        )
+        assert page.evaluate(sound) > 0, "the reference plays without sound"
+        # The count display follows the music: several counts went by in 3 s of dancing.
+        assert len(counts) >= 3, f"the count display did not move: {counts}"
         no_score = "Live score\n\N{EN DASH}"
         assert len(scores - {no_score}) >= 2, f"the live score never changed: {scores}"
 
         # The section ends at 9 s: the app completes it and opens the review.
         page.wait_for_url("**/#/review/*", timeout=60_000)
         page.get_by_test_id("overall-score").wait_for(timeout=30_000)
+        # Frames went on a steady 10 FPS clock: the section's 7 s were scored at >= 9.5 a second.
+        session_id = page.url.rsplit("/", 1)[-1]
+        sections = page.request.get(f"{base}/api/sessions/{session_id}/sections").json()
+        danced_s = sections[0]["end_time"] - sections[0]["start_time"]
+        scored = sections[0]["analytics"]["total_frames"]
+        assert scored / danced_s >= 9.5, (scored, danced_s)
         page.get_by_test_id("timeline-chart").locator("svg").first.wait_for(timeout=10_000)
         feedback = page.get_by_test_id("feedback").locator("li")
         assert feedback.count() >= 3
@@ -139,6 +118,7 @@ def test_upload_practise_review_and_progress(browser_context: object, tmp_path: 
             timeout=20_000,
         )
         shot(page, "04-review-section")
+        review_url = page.url
 
         page.get_by_role("button", name="Finish session").click()
         page.get_by_role("heading", name="Session report · Maybe not").wait_for(timeout=60_000)
@@ -147,6 +127,29 @@ def test_upload_practise_review_and_progress(browser_context: object, tmp_path: 
         page.get_by_role("link", name="Progress").first.click()
         page.get_by_test_id("progress-chart").wait_for(timeout=20_000)
         shot(page, "06-progress")
+
+        # Break it down: the weakest eight loops at 0.5x; a pass below Good loops again, and
+        # the attempt is stored for that eight.
+        page.goto(review_url)
+        page.get_by_test_id("break-it-down").click()
+        banner = page.get_by_test_id("breakdown")
+        banner.wait_for(timeout=10_000)
+        assert "0.5x" in banner.inner_text()
+        page.wait_for_function(
+            "document.querySelector('[data-testid=webcam]').videoWidth > 0", timeout=20_000
+        )
+        page.get_by_test_id("start").click()
+        page.wait_for_function(
+            "document.querySelector('[data-testid=breakdown]').innerText.includes('scored')"
+            " || location.hash.includes('stage=1')",
+            timeout=60_000,
+        )
+        shot(page, "06b-break-it-down")
+        reference_id = href.split("/")[-1].split("?")[0]
+        eights = page.evaluate(
+            f"fetch('/api/me/references/{reference_id}/eights').then(r => r.json())"
+        )
+        assert len(eights) == 1 and eights[0]["best_score"] is not None, eights
 
         page.set_viewport_size({"width": 420, "height": 800})
         page.goto(f"{base}/#/library")

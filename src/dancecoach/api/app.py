@@ -12,12 +12,20 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import TypeAdapter
 
 from dancecoach import __version__
-from dancecoach.api.errors import install_error_handlers, use_error_schema_for_validation
-from dancecoach.api.routes import health, live, protocol, references, sessions, web
+from dancecoach.api.auth import PUBLIC_PATHS, AuthMiddleware
+from dancecoach.api.errors import (
+    document_access_errors,
+    install_error_handlers,
+    use_error_schema_for_validation,
+)
+from dancecoach.api.limits import HourlyLimit
+from dancecoach.api.routes import auth, health, live, me, music, protocol, references, sessions, web
+from dancecoach.api.routes.auth import LOGINS_PER_HOUR
 from dancecoach.api.schemas import ClientMessage, ErrorPublic, ServerMessage
+from dancecoach.api.security import OriginPolicy, SameOriginMiddleware
 from dancecoach.config import Settings, get_settings
-from dancecoach.orchestration.live_analysis import ImageDecoder, TrackerFactory
-from dancecoach.orchestration.runtime import Runtime
+from dancecoach.live.analysis import ImageDecoder, TrackerFactory
+from dancecoach.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +46,7 @@ def _with_ws_schemas(app: FastAPI) -> dict[str, Any]:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault("ErrorPublic", ErrorPublic.model_json_schema(ref_template=_REF_TEMPLATE))
     use_error_schema_for_validation(schema)
+    document_access_errors(schema, PUBLIC_PATHS)
     unions: dict[str, Any] = {"ClientMessage": ClientMessage, "ServerMessage": ServerMessage}
     for name, union in unions.items():
         adapter: TypeAdapter[Any] = TypeAdapter(union)
@@ -84,8 +93,15 @@ def create_app(
         description=_DESCRIPTION,
         lifespan=lifespan,
     )
+    app.state.upload_limit = HourlyLimit(resolved.uploads_per_hour, "uploads")
+    app.state.login_limit = HourlyLimit(LOGINS_PER_HOUR, "sign-in attempts")
+    # "auto" is settled by `serve`, which knows the address it binds (see cli.py).
+    app.state.auth_required = resolved.auth == "required"
     install_error_handlers(app)
-    for module in (health, references, sessions, protocol, live):
+    # The last added runs first: foreign hosts and sites are refused before anyone signs in.
+    app.add_middleware(AuthMiddleware, required=app.state.auth_required)
+    app.add_middleware(SameOriginMiddleware, policy=OriginPolicy.for_hosts(resolved.allowed_hosts))
+    for module in (health, auth, references, music, sessions, me, protocol, live):
         app.include_router(module.router)
     app.include_router(web.router)  # last: its catch-all path must not shadow the API
     app.openapi = lambda: _with_ws_schemas(app)  # type: ignore[method-assign]

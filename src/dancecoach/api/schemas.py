@@ -14,12 +14,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from dancecoach.pipeline.judgement import Grade
+from dancecoach.api.music_schemas import AccentPublic
+from dancecoach.live.camera_delay import MAX_CAMERA_DELAY_S
+from dancecoach.scoring.judgement import Grade
+from dancecoach.scoring.results import Severity, TrendDirection
+from dancecoach.scoring.timing import Timing
 from dancecoach.storage.files import clean_display_text
 
 ReferenceStatus = Literal["processing", "ready", "failed"]
 SessionStatus = Literal["active", "finalized"]
-Severity = Literal["minor", "medium", "major"]
 Seconds = Annotated[float, Field(ge=0.0, le=86_400.0, allow_inf_nan=False)]
 Accuracy = Annotated[float, Field(ge=0.0, le=1.0)]
 Score = Annotated[float, Field(ge=0.0, le=100.0)]
@@ -35,12 +38,52 @@ class ErrorPublic(BaseModel):
     )
 
 
+class LoginRequest(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class AccountPublic(BaseModel):
+    """Who is signed in. On a server without accounts: the one local user, a teacher."""
+
+    username: str | None
+    role: Literal["teacher", "learner"]
+    accounts: bool = Field(description="Whether this server has accounts (sign-in required).")
+
+
+class ApiTokenCreate(BaseModel):
+    label: str | None = Field(default=None, max_length=100)
+
+
+class ApiTokenCreated(BaseModel):
+    """A token for scripts: send `Authorization: Bearer <token>`. Shown this once only."""
+
+    token: str
+    label: str | None
+
+
+class DataDeleted(BaseModel):
+    """What DELETE /api/me/data removed."""
+
+    sessions_deleted: int
+    pose_cache_entries_deleted: int
+
+
 class HealthPublic(BaseModel):
     status: Literal["ok"]
     version: str
     database: str
     references: int
     active_streams: int
+    live_capacity: int = Field(description="Live sessions this server takes before 503.")
+    load: float = Field(description="active_streams / live_capacity (a balancer's weight).")
+    pid: int = Field(description="This server process (several run behind a balancer).")
+    serving: bool | None = Field(
+        default=None, description="With ?session=ID: whether this server streams that session."
+    )
+    jobs: dict[str, int] | None = Field(
+        default=None, description="With a job queue: its jobs by status (todo, doing, failed)."
+    )
 
 
 # References -----------------------------------------------------------------------------
@@ -65,6 +108,9 @@ class SectionPublic(BaseModel):
     title: str
     start_s: float
     end_s: float
+    suggested: bool = Field(
+        False, description="Cut by the music (whole eight-counts), not named by the teacher."
+    )
 
 
 class ReferenceCreated(BaseModel):
@@ -90,13 +136,60 @@ class ReferencePublic(BaseModel):
     dancer_x: float | None = Field(
         description="Group video: x (0..1) of the followed dancer; null = chosen automatically."
     )
+    dancer_count: int | None = Field(
+        description="Dancers found at the start of the video (2 or more: a group video whose "
+        "dancer can be chosen, GET .../dancers); null = not looked for yet."
+    )
     created_at: datetime
     video_url: str
     thumbnail_url: str | None
     sections: list[SectionPublic]
 
 
-class ProgressAttempt(BaseModel):
+class BoxPublic(BaseModel):
+    """A rectangle on the still, in normalized image coordinates (0..1, y down)."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+
+class DancerPublic(BaseModel):
+    number: int = Field(description="1, 2, ... from left to right on the still.")
+    dancer_x: float = Field(ge=0.0, le=1.0, description="Send this to choose the dancer.")
+    box: BoxPublic
+
+
+class DancersPublic(BaseModel):
+    """The dancers at the start of a reference video, on a still, to choose whom to learn from."""
+
+    time_s: float = Field(description="Where in the video the still is, in seconds.")
+    still_url: str
+    width: int | None = Field(description="The still's width in pixels (the video's).")
+    height: int | None
+    dancers: list[DancerPublic]
+    chosen: int | None = Field(
+        description="The number of the dancer followed; null = chosen automatically."
+    )
+
+
+class DancerChoice(BaseModel):
+    dancer_x: float | None = Field(
+        ge=0.0,
+        le=1.0,
+        description="A dancer's dancer_x from GET .../dancers; null = the most central dancer.",
+    )
+
+
+class FromReport(BaseModel):
+    """A response built from practice's typed report values (practice/report_types.py): field
+    names follow them, so one model_validate call maps a report to the wire."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ProgressAttempt(FromReport):
     session_id: str
     section_number: int
     title: str
@@ -108,7 +201,18 @@ class ProgressAttempt(BaseModel):
     frames_compared: int
 
 
-class ReferenceProgress(BaseModel):
+class BestMovePublic(FromReport):
+    """A move of the reference at its best over every attempt that danced it."""
+
+    label: str
+    start_s: float
+    end_s: float
+    best_score: Score
+    grade: Grade
+    times_danced: int = Field(ge=1, description="Attempts in which the move was scored.")
+
+
+class ReferenceProgress(FromReport):
     """Attempts at a reference over time (each completed section is one attempt)."""
 
     reference_video_id: str
@@ -119,6 +223,9 @@ class ReferenceProgress(BaseModel):
         description="Score points gained per body part from the first to the latest attempt."
     )
     sessions: int
+    best_moves: list[BestMovePublic] = Field(
+        description="Each move's best score and grade over all attempts, in reference time order."
+    )
 
 
 # Sessions -------------------------------------------------------------------------------
@@ -133,6 +240,10 @@ class SectionSpan(BaseModel):
         if self.end_s <= self.start_s:
             raise ValueError("end_s must be after start_s")
         return self
+
+
+# The practice speeds the app offers (the server scores any rate within SessionCreate's bounds).
+PRACTICE_RATES = (0.5, 0.75, 1.0)
 
 
 class SessionCreate(BaseModel):
@@ -150,6 +261,18 @@ class SessionCreate(BaseModel):
         le=2.0,
         description="Reference playback speed; frames still carry dance time in reference seconds.",
     )
+    pose: Literal["server", "browser"] = Field(
+        default="server",
+        description="Where the learner's pose is found: the server (webcam frames are sent) or "
+        "the browser (only landmarks are sent; a far larger number of sessions fit).",
+    )
+
+
+class RecordingKept(BaseModel):
+    """The learner's own webcam recording (browser pose mode), kept on the server."""
+
+    size_bytes: int
+    url: str
 
 
 class SessionCreated(BaseModel):
@@ -158,13 +281,13 @@ class SessionCreated(BaseModel):
     websocket_url: str
 
 
-class SectionInfo(BaseModel):
+class SectionInfo(FromReport):
     title: str | None
     start_s: float
     end_s: float
 
 
-class SessionPublic(BaseModel):
+class SessionPublic(FromReport):
     session_id: str
     reference_video_id: str
     status: SessionStatus
@@ -201,7 +324,7 @@ class CompleteSectionRequest(BaseModel):
         return self
 
 
-class SegmentErrorPublic(BaseModel):
+class SegmentErrorPublic(FromReport):
     body_part: str
     feature: str
     message: str
@@ -212,7 +335,7 @@ class SegmentErrorPublic(BaseModel):
     frame_share: float
 
 
-class ProblemSegmentPublic(BaseModel):
+class ProblemSegmentPublic(FromReport):
     start_time: float = Field(description="Reference time, seconds.")
     end_time: float
     attempt_start_time: float
@@ -225,10 +348,16 @@ class ProblemSegmentPublic(BaseModel):
     score: Score
     body_parts: list[str]
     lag_ms: float
+    eight: int | None = Field(
+        None, description="The eight-count it starts in (1-based, 0: pickup); null without beats."
+    )
+    counts: list[int] | None = Field(
+        None, description="Its first and last count, 1..8; null without beats."
+    )
     errors: list[SegmentErrorPublic]
 
 
-class MomentPublic(BaseModel):
+class MomentPublic(FromReport):
     label: str
     start_s: float
     end_s: float
@@ -243,7 +372,7 @@ class GradeBandPublic(BaseModel):
     min_score: Score = Field(description="Lowest 0-100 score of the grade (Miss: below all).")
 
 
-class MovePublic(BaseModel):
+class MovePublic(FromReport):
     """One move of the reference as danced, with its grade (see GET /api/protocol for bands)."""
 
     label: str
@@ -253,17 +382,35 @@ class MovePublic(BaseModel):
     grade: GradePublic
 
 
-class TimelinePointPublic(BaseModel):
+class TimelinePointPublic(FromReport):
     time_s: float
     score: Score
 
 
-class TrendPublic(BaseModel):
-    direction: Literal["improving", "degrading", "steady"]
-    slope_per_min: float
+class TrendPublic(FromReport):
+    """Which way the score went; the slope is in the unit it was fitted in, the other is null."""
+
+    direction: TrendDirection
+    slope_per_min: float | None = Field(
+        default=None, description="Score points per minute of dancing (one performance)."
+    )
+    slope_per_attempt: float | None = Field(
+        default=None,
+        description="Score points per attempt, in the order danced (several attempts combined).",
+    )
 
 
-class AnalyticsPublic(BaseModel):
+_CAMERA_DELAY_S = (
+    "Seconds of dance time the camera's pictures ran behind (negative: ahead), as estimated "
+    "live over the first eight; null when it could not be told."
+)
+_CAMERA_DELAY_APPLIED = (
+    "The dance times were shifted by camera_delay_s: the timing figures are the learner's own "
+    "(otherwise they still include the camera's delay)."
+)
+
+
+class AnalyticsPublic(FromReport):
     total_frames: int
     frames_compared: int
     frames_without_person: int
@@ -276,15 +423,21 @@ class AnalyticsPublic(BaseModel):
     timeline: list[TimelinePointPublic]
     trend: TrendPublic
     lag_ms: float = Field(description="Average timing lag; positive means late.")
-    timing: Literal["late", "early", "on time"]
+    timing: Timing = Field(description="Whether the average lag is within the on-time threshold.")
     consistency: Score
     dropped_frames: int | None
     grade: GradePublic = Field(description="The grade of the overall score.")
     moves: list[MovePublic] = Field(description="Every move danced, in time order, graded.")
     grade_counts: dict[str, int] = Field(description="How many moves got each grade.")
+    accents: list[AccentPublic] = Field(
+        default_factory=list,
+        description="Timing on the reference's hits, by count (empty without beats).",
+    )
+    camera_delay_s: float | None = Field(default=None, description=_CAMERA_DELAY_S)
+    camera_delay_applied: bool = Field(default=False, description=_CAMERA_DELAY_APPLIED)
 
 
-class FeedbackItemPublic(BaseModel):
+class FeedbackItemPublic(FromReport):
     timestamp: float
     title: str
     feedback: str
@@ -293,7 +446,7 @@ class FeedbackItemPublic(BaseModel):
     source: Literal["llm", "template"]
 
 
-class SectionReport(BaseModel):
+class SectionReport(FromReport):
     session_id: str
     section_number: int
     title: str
@@ -309,7 +462,7 @@ class SectionReport(BaseModel):
     created_at: datetime
 
 
-class SectionSummary(BaseModel):
+class SectionSummary(FromReport):
     section_number: int
     title: str
     start_time: float
@@ -317,7 +470,7 @@ class SectionSummary(BaseModel):
     overall_accuracy: Accuracy | None
 
 
-class SessionReport(BaseModel):
+class SessionReport(FromReport):
     session_id: str
     reference_video_id: str
     overall_accuracy: Accuracy | None
@@ -338,6 +491,39 @@ class FrameMessage(BaseModel):
     type: Literal["frame"]
     data: str
     timestamp: float = Field(ge=0.0, le=86_400.0, description="Dance time, reference seconds.")
+    session_id: str | None = None
+
+    @field_validator("timestamp")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError("timestamp must be a finite number")
+        return value
+
+
+class LandmarkIn(BaseModel):
+    """A point the learner's browser found: x, y in normalized image coordinates (0..1 inside
+    the frame), z on the scale of x, visibility 0..1."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    x: float
+    y: float
+    z: float
+    visibility: float
+
+
+class LandmarksMessage(BaseModel):
+    """Client -> server in browser pose mode: the pose the page found in one webcam frame,
+    scored exactly like a frame (the reply is a frame_result)."""
+
+    type: Literal["landmarks"]
+    timestamp: float = Field(ge=0.0, le=86_400.0, description="Dance time, reference seconds.")
+    landmarks: list[LandmarkIn] | None = Field(
+        description="33 BlazePose points in MediaPipe's order, or null when nobody was found."
+    )
+    image_width: int = Field(strict=True, description="The webcam frame's width in pixels.")
+    image_height: int = Field(strict=True, description="The webcam frame's height in pixels.")
     session_id: str | None = None
 
     @field_validator("timestamp")
@@ -369,8 +555,23 @@ class PingMessage(BaseModel):
     type: Literal["ping"]
 
 
+class CameraDelayMessage(BaseModel):
+    """Client -> server: the learner accepted the camera's delay (the server's `camera_delay`
+    estimate, or 0 to undo it): frames are scored and stored this much earlier in the dance
+    than their timestamps say."""
+
+    type: Literal["camera_delay"]
+    delay_s: float = Field(ge=-MAX_CAMERA_DELAY_S, le=MAX_CAMERA_DELAY_S)
+
+
 ClientMessage = Annotated[
-    FrameMessage | PauseMessage | ResumeMessage | SeekMessage | PingMessage,
+    FrameMessage
+    | LandmarksMessage
+    | PauseMessage
+    | ResumeMessage
+    | SeekMessage
+    | PingMessage
+    | CameraDelayMessage,
     Field(discriminator="type"),
 ]
 
@@ -420,11 +621,15 @@ class ErrorMessage(BaseModel):
         "session_mismatch",
         "invalid_base64",
         "invalid_image",
+        "invalid_landmarks",
+        "image_frames_refused",
         "frame_too_large",
         "timestamp_backwards",
         "paused",
         "session_not_found",
         "session_finished",
+        "storage_unavailable",
+        "server_full",
         "internal_error",
     ]
     message: str
@@ -444,26 +649,90 @@ class StateMessage(BaseModel):
     dropped_frames: int
     mirror: bool
     playback_rate: float
+    camera_delay_s: float = Field(
+        default=0.0, description="The camera delay applied to this stream's dance times now."
+    )
 
 
 class PongMessage(BaseModel):
     type: Literal["pong"]
 
 
+class MoveMessage(BaseModel):
+    """Server -> client as the dance leaves a move: its grade (the eight-counts where the
+    reference has beats, else the moves found in its motion). Sent after the frame_result of
+    the first frame past the move, or at a seek for the move it cut short."""
+
+    type: Literal["move"]
+    label: str = Field(description='"Third eight", or "Move at 0:07" without beats.')
+    start_s: Seconds
+    end_s: Seconds
+    score: float = Field(ge=0, le=100)
+    grade: GradePublic
+    eight: int | None = Field(description="The eight-count (1-based); null without beats.")
+
+
+class CameraDelayEstimate(BaseModel):
+    """Server -> client, once, after the first eight (at least 6 s) of dance: how far behind the
+    camera's pictures arrive (the steady lag of the frames that clearly match the reference)."""
+
+    type: Literal["camera_delay"]
+    delay_s: float | None = Field(
+        description="Seconds of dance time the frames run behind (negative: ahead); null when "
+        "the first eight did not show it."
+    )
+    frames: int = Field(description="The frames the estimate came from.")
+    noticeable: bool = Field(description="Beyond the on-time threshold: worth compensating.")
+
+
 ServerMessage = Annotated[
-    FrameResult | ErrorMessage | StateMessage | PongMessage, Field(discriminator="type")
+    FrameResult | ErrorMessage | StateMessage | PongMessage | MoveMessage | CameraDelayEstimate,
+    Field(discriminator="type"),
 ]
 
 
 class CloseCode(BaseModel):
     code: int
     meaning: str
+    final: bool = Field(description="Reconnecting cannot help: the client should stop and say why.")
+
+
+class CreditCurvePublic(BaseModel):
+    """How an angle difference earns credit: full within the first, none beyond the second."""
+
+    full_credit_within_deg: float
+    no_credit_beyond_deg: float
+
+
+LivePoseMode = Literal["auto", "browser", "server"]
+
+
+class BrowserPosePublic(BaseModel):
+    """Where the pose runs in live practice, and what the page needs to run it itself."""
+
+    mode: LivePoseMode = Field(
+        description="What the page offers: auto (the browser when its model loads and runs "
+        "fast enough, else the server), browser only, or server only."
+    )
+    min_probe_fps: float = Field(
+        description="Auto picks the browser when a short probe runs at least this fast."
+    )
+    model_url: str | None = Field(
+        description="The pose model bundle (.task) at an immutable, content-hashed URL; "
+        "null while the server is still building it or when it could not."
+    )
+    landmark_count: int
+    binary_landmarks_magic: str = Field(
+        description="The 4 ASCII bytes after the time that mark a binary landmarks message."
+    )
+    binary_landmarks_layout: str
 
 
 class ProtocolPublic(BaseModel):
     """How to talk to /ws/{session_id}: message kinds, the binary frame layout, close codes."""
 
     binary_frame_layout: str
+    browser_pose: BrowserPosePublic
     client_message_types: list[str]
     server_message_types: list[str]
     error_codes: list[str]
@@ -471,4 +740,21 @@ class ProtocolPublic(BaseModel):
     max_frame_bytes: int
     grade_bands: list[GradeBandPublic] = Field(
         description="The grades of a move's 0-100 score, best first."
+    )
+    on_time_ms: float = Field(
+        description="An average lag within this many milliseconds either way is on time."
+    )
+    credit_curve: CreditCurvePublic
+    severities: list[Severity] = Field(description="Severity levels of errors, mildest first.")
+    body_part_names: dict[str, str] = Field(
+        description="Words for every body-part key in reports, errors and feedback items."
+    )
+    max_camera_delay_s: float = Field(
+        description="The largest camera delay either way a camera_delay message may apply."
+    )
+    warnings: dict[str, str] = Field(
+        description="What to tell the learner for each live frame warning code."
+    )
+    playback_rates: list[float] = Field(
+        description="The practice speeds the app offers, slowest first (1 = the video's speed)."
     )

@@ -1,4 +1,5 @@
-"""SQLAlchemy 2 table models: references, their sections, practice sessions and scored frames.
+"""SQLAlchemy 2 table models: references, their sections, practice sessions, scored frames,
+and the accounts of a shared server (users, sign-in sessions and API tokens).
 
 Times are seconds; "dance time" is reference-video time, which is what live clients send.
 Rows hold numbers and file names only; videos and learner frames live in the data folder.
@@ -75,7 +76,6 @@ class ReferenceVideo(Base):
     video_file: Mapped[str] = mapped_column(String(255))  # relative to the data folder
     poses_file: Mapped[str | None] = mapped_column(String(255), default=None)
     thumbnail_file: Mapped[str | None] = mapped_column(String(255), default=None)
-    content_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     status: Mapped[str] = mapped_column(String(16), default="processing")  # processing|ready|failed
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     failure_reason: Mapped[str | None] = mapped_column(Text, default=None)
@@ -103,6 +103,8 @@ class ReferenceSection(Base):
     title: Mapped[str] = mapped_column(String(200))
     start_s: Mapped[float] = mapped_column(Float)
     end_s: Mapped[float] = mapped_column(Float)
+    # Cut by the music (two eights a section) rather than named by the teacher.
+    suggested: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
 
 
@@ -115,6 +117,9 @@ class PracticeSession(Base):
     reference_id: Mapped[str] = mapped_column(
         ForeignKey("reference_videos.id", ondelete="CASCADE"), index=True
     )
+    # The learner who danced it (users.id); NULL on a server without accounts (its one user).
+    # No foreign key: see migration 0005.
+    user_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), index=True, default=None)
     status: Mapped[str] = mapped_column(String(16), default="active")  # active|finalized
     mirror: Mapped[bool] = mapped_column(Boolean, default=True)
     playback_rate: Mapped[float] = mapped_column(Float, default=1.0)
@@ -199,3 +204,74 @@ class ClipSpec(Base):
     start_s: Mapped[float] = mapped_column(Float)  # dance time
     end_s: Mapped[float] = mapped_column(Float)
     file: Mapped[str | None] = mapped_column(String(255), default=None)
+
+
+class User(Base):
+    """An account of a shared server: a teacher manages the library, a learner practises."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))  # argon2id, with its parameters
+    role: Mapped[str] = mapped_column(String(16))  # teacher|learner
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class AuthToken(Base):
+    """A sign-in (browser cookie) or an API token (scripts): only a hash of the secret is kept,
+    so a copy of the database signs no one in."""
+
+    __tablename__ = "auth_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 hex
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # session|api
+    label: Mapped[str | None] = mapped_column(String(100), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class ReferenceBeats(Base):
+    """The beat analysis of a reference's soundtrack (one row per analysed reference).
+
+    A reference without a usable soundtrack has a row with tempo_bpm NULL and no beats, so
+    it is not analysed again. beat_times_s: beat times in seconds (JSON list).
+    downbeat: index (0..7) of the first beat the analysis heard as count 1;
+    downbeat_shift: the teacher's correction in beats (count 1 = downbeat + shift).
+    version: the analysis that produced the row; older rows are analysed again at start.
+    """
+
+    __tablename__ = "reference_beats"
+
+    reference_id: Mapped[str] = mapped_column(
+        ForeignKey("reference_videos.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    tempo_bpm: Mapped[float | None] = mapped_column(Float, default=None)
+    beat_times_s: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    downbeat: Mapped[int] = mapped_column(Integer, default=0)
+    downbeat_shift: Mapped[int] = mapped_column(Integer, default=0)
+    analysed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class EightMastery(Base):
+    """How far Break-It-Down got with one eight-count of a reference.
+
+    stage: the last stage passed (0: none; 1: at 0.5x, 2: at 0.75x, 3: at 1x, 4: chained with
+    the eights around it); best_score: the best 0-100 score on it so far; best_by_rate: the
+    best 0-100 score at each playback rate it was danced at, keyed by the rate as text ("0.5").
+    """
+
+    __tablename__ = "eight_mastery"
+
+    # Each learner's own progress; "" is the one user of a server without accounts.
+    user_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default="")
+    reference_id: Mapped[str] = mapped_column(
+        ForeignKey("reference_videos.id", ondelete="CASCADE"), primary_key=True
+    )
+    eight: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stage: Mapped[int] = mapped_column(Integer, default=0)
+    best_score: Mapped[float | None] = mapped_column(Float, default=None)
+    best_by_rate: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)

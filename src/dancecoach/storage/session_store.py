@@ -24,14 +24,31 @@ class SessionStore:
         with self._db.session() as session:
             return session.get(PracticeSession, session_id)
 
-    def for_reference(self, reference_id: str) -> list[PracticeSession]:
+    def delete(self, session_id: str) -> bool:
+        """The session's row and, by cascade, its frames, section results and clips."""
         with self._db.session() as session:
-            query = (
-                select(PracticeSession)
-                .where(PracticeSession.reference_id == reference_id)
-                .order_by(PracticeSession.created_at)
-            )
+            practice = session.get(PracticeSession, session_id)
+            if practice is None:
+                return False
+            session.delete(practice)
+            return True
+
+    def all_ids(self) -> list[str]:
+        with self._db.session() as session:
+            return list(session.scalars(select(PracticeSession.id)))
+
+    def ids_of(self, user_id: str) -> list[str]:
+        with self._db.session() as session:
+            query = select(PracticeSession.id).where(PracticeSession.user_id == user_id)
             return list(session.scalars(query))
+
+    def for_reference(self, reference_id: str, user_id: str | None = None) -> list[PracticeSession]:
+        """Sessions against a reference: one user's, or everyone's when user_id is None."""
+        with self._db.session() as session:
+            query = select(PracticeSession).where(PracticeSession.reference_id == reference_id)
+            if user_id is not None:
+                query = query.where(PracticeSession.user_id == user_id)
+            return list(session.scalars(query.order_by(PracticeSession.created_at)))
 
     def update(self, session_id: str, **fields: Any) -> None:
         with self._db.session() as session:
@@ -66,6 +83,21 @@ class SessionStore:
             )
             return list(session.scalars(query))
 
+    def with_frames_oldest_first(self) -> list[PracticeSession]:
+        """Sessions whose learner frames are still stored: finalized ones first (oldest
+        finalized first), then the others by last activity."""
+        with self._db.session() as session:
+            query = (
+                select(PracticeSession)
+                .where(PracticeSession.frames_purged_at.is_(None))
+                .order_by(
+                    PracticeSession.finalized_at.is_(None),
+                    PracticeSession.finalized_at,
+                    PracticeSession.last_activity_at,
+                )
+            )
+            return list(session.scalars(query))
+
     # Section results -------------------------------------------------------------------
 
     def section_results(self, session_id: str) -> list[SectionResult]:
@@ -77,14 +109,19 @@ class SessionStore:
             )
             return list(session.scalars(query))
 
-    def section_results_for_reference(self, reference_id: str) -> list[SectionResult]:
+    def section_results_for_reference(
+        self, reference_id: str, user_id: str | None = None
+    ) -> list[SectionResult]:
+        """Completed sections against a reference: one user's, or everyone's (None)."""
         with self._db.session() as session:
             query = (
                 select(SectionResult)
                 .join(PracticeSession, PracticeSession.id == SectionResult.session_id)
                 .where(PracticeSession.reference_id == reference_id)
-                .order_by(SectionResult.created_at, SectionResult.number)
             )
+            if user_id is not None:
+                query = query.where(PracticeSession.user_id == user_id)
+            query = query.order_by(SectionResult.created_at, SectionResult.number)
             return list(session.scalars(query))
 
     def last_covered_seq(self, session_id: str) -> int:

@@ -1,26 +1,52 @@
 import { Bar, BarChart, CartesianGrid, Line, LineChart, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { Analytics, FeedbackItem, ProblemSegment } from "../api/client";
+import { useProtocol } from "../api/useProtocol";
+import { CameraDelayFact } from "./CameraDelayFact";
+import { partLabel, partName } from "../lib/bodyParts";
 import { formatTime } from "../lib/danceClock";
+import type { LocalRecording } from "../lib/localRecording";
+import { nothingMatched, nothingMatchedReasons, nothingMatchedSummary } from "../lib/nothingMatched";
 import { practiceHref } from "../lib/route";
+import { gradeClass, moveItems, withGaps } from "../lib/strip";
+import { GradeLegend, GradeStrip } from "./GradeStrip";
+import { LocalReplay } from "./LocalReplay";
 
 interface Props {
   referenceId: string;
   referenceVideoUrl: string;
+  /** The reference's length (s): the move strip shows all of it. */
+  referenceDurationS: number;
   overallAccuracy: number | null;
   analytics: Analytics | null;
   segments: ProblemSegment[];
   feedback: FeedbackItem[];
+  /** Browser pose mode: the webcam recording kept in this page, replays are cut from it. */
+  recording?: LocalRecording | null;
 }
 
-function words(name: string): string {
-  return name.replace(/_/g, " ");
-}
-
-export function ReportView({ referenceId, referenceVideoUrl, overallAccuracy, analytics, segments, feedback }: Props) {
+export function ReportView({
+  referenceId,
+  referenceVideoUrl,
+  referenceDurationS,
+  overallAccuracy,
+  analytics,
+  segments,
+  feedback,
+  recording = null,
+}: Props) {
   const overall = overallAccuracy === null ? null : Math.round(overallAccuracy * 100);
-  const parts = Object.entries(analytics?.per_body_part ?? {}).map(([part, value]) => ({ part: words(part), score: Math.round(Number(value)) }));
+  const names = useProtocol()?.body_part_names ?? null;
+  const parts = Object.entries(analytics?.per_body_part ?? {}).map(([part, value]) => ({ part: partLabel(names, part), score: Math.round(Number(value)) }));
   const timeline = (analytics?.timeline ?? []).map((p) => ({ time: p.time_s, score: p.score }));
   const lag = analytics?.lag_ms ?? 0;
+  const moves = analytics?.moves ?? [];
+  const matchFacts = {
+    overallAccuracy,
+    moves,
+    framesCompared: analytics?.frames_compared ?? 0,
+    framesWithoutPerson: analytics?.frames_without_person ?? 0,
+  };
+  const unmatched = nothingMatched(matchFacts);
   return (
     <div className="report">
       <div className="summary card">
@@ -32,18 +58,26 @@ export function ReportView({ referenceId, referenceVideoUrl, overallAccuracy, an
           <div>
             <dt>Moves</dt>
             <dd data-testid="grade-counts">
-              {analytics
-                ? Object.entries(analytics.grade_counts)
-                    .filter(([, count]) => count > 0)
-                    .map(([grade, count]) => `${count} ${grade}`)
-                    .join(" · ") || "none scored"
-                : "–"}
+              {analytics && moves.length > 0 ? (
+                <ul className="grade-counts">
+                  {Object.entries(analytics.grade_counts).map(([grade, count]) => (
+                    <li key={grade} className={count === 0 ? "muted" : undefined}>
+                      <span className={`grade-swatch ${gradeClass(grade as (typeof moves)[number]["grade"])}`} aria-hidden="true" /> {count} {grade}
+                    </li>
+                  ))}
+                </ul>
+              ) : analytics ? (
+                "none scored"
+              ) : (
+                "–"
+              )}
             </dd>
           </div>
           <div>
             <dt>Timing</dt>
-            <dd>{Math.abs(lag) < 60 ? "On the beat" : `${Math.round(Math.abs(lag))} ms ${lag > 0 ? "late" : "early"}`}</dd>
+            <dd>{!analytics || analytics.timing === "on time" ? "On the beat" : `${Math.round(Math.abs(lag))} ms ${analytics.timing}`}</dd>
           </div>
+          <CameraDelayFact analytics={analytics} />
           <div>
             <dt>Trend</dt>
             <dd>{analytics?.trend.direction ?? "–"}</dd>
@@ -64,6 +98,33 @@ export function ReportView({ referenceId, referenceVideoUrl, overallAccuracy, an
           </div>
         </dl>
       </div>
+      {moves.length > 0 && (
+        <figure className="card moves-strip" data-testid="moves-strip-card">
+          <figcaption>Every move by grade · click one (or Enter) to loop it in practice</figcaption>
+          <GradeStrip
+            items={withGaps(
+              moveItems(moves, (move) => practiceHref(referenceId, move.start_s, move.end_s)),
+              referenceDurationS,
+              (startS, endS) => `${formatTime(startS)}–${formatTime(endS)}: not danced in this section`,
+            )}
+            durationS={referenceDurationS}
+            label="Your moves on the whole reference, by grade"
+            testId="moves-strip"
+          />
+          <GradeLegend />
+        </figure>
+      )}
+      {unmatched ? (
+        <div className="card nothing-matched" role="status" data-testid="nothing-matched">
+          <h2>Nothing you danced matched the reference</h2>
+          <p>{nothingMatchedSummary(matchFacts)} That is usually one of these:</p>
+          <ul>
+            {nothingMatchedReasons(matchFacts).map((reason) => (
+              <li key={reason}>{reason}</li>
+            ))}
+          </ul>
+        </div>
+      ) : (
       <div className="charts">
         <figure className="card chart" data-testid="timeline-chart">
           <figcaption>Score over time</figcaption>
@@ -93,7 +154,8 @@ export function ReportView({ referenceId, referenceVideoUrl, overallAccuracy, an
           </ResponsiveContainer>
         </figure>
       </div>
-      <h2>Coaching</h2>
+      )}
+      {(feedback.length > 0 || !unmatched) && <h2>Coaching</h2>}
       <ul className="feedback-list" data-testid="feedback">
         {feedback.map((item, i) => (
           <li key={i} className={`card feedback ${item.severity}`}>
@@ -102,13 +164,13 @@ export function ReportView({ referenceId, referenceVideoUrl, overallAccuracy, an
             </h3>
             <p>{item.feedback}</p>
             <p className="muted small">
-              {item.body_parts.map(words).join(", ")} · {item.source === "llm" ? "AI coach" : "coach notes"}
+              {item.body_parts.map((part) => partName(names, part)).join(", ")} · {item.source === "llm" ? "AI coach" : "coach notes"}
             </p>
           </li>
         ))}
       </ul>
-      <h2>Problem moments</h2>
-      {segments.length === 0 && <p>No problem moments: nicely done.</p>}
+      {(segments.length > 0 || !unmatched) && <h2>Problem moments</h2>}
+      {segments.length === 0 && !unmatched && <p>No problem moments: nicely done.</p>}
       <ul className="segments" data-testid="segments">
         {segments.map((segment, i) => (
           <li key={i} className="card segment">
@@ -121,7 +183,9 @@ export function ReportView({ referenceId, referenceVideoUrl, overallAccuracy, an
                 <figcaption>Reference {formatTime(segment.start_time)}–{formatTime(segment.end_time)}</figcaption>
               </figure>
               <figure>
-                {segment.video_clip ? (
+                {recording ? (
+                  <LocalReplay recording={recording} startS={segment.start_time} endS={segment.end_time} />
+                ) : segment.video_clip ? (
                   <video src={segment.video_clip} controls muted preload="metadata" />
                 ) : (
                   <div className="no-clip">No clip kept</div>

@@ -1,7 +1,8 @@
-import { useRef, useState } from "react";
-import { type Reference, api } from "../api/client";
+import { useEffect, useRef, useState } from "react";
+import { type Beats, type EightMastery, type Reference, api } from "../api/client";
 import { formatTime } from "../lib/danceClock";
 import { practiceHref } from "../lib/route";
+import { MasteryTimeline } from "./MasteryTimeline";
 
 /** Name sections of a reference on its timeline: play, mark start and end, give a title. */
 export function SectionEditor({ reference, onChange }: { reference: Reference; onChange: () => void }) {
@@ -11,6 +12,31 @@ export function SectionEditor({ reference, onChange }: { reference: Reference; o
   const [title, setTitle] = useState("");
   const [error, setError] = useState<string | null>(null);
   const duration = reference.duration_s ?? 1;
+  const [beats, setBeats] = useState<Beats | null>(null);
+  const [mastery, setMastery] = useState<EightMastery[]>([]);
+  useEffect(() => {
+    api
+      .beats(reference.reference_video_id)
+      .then(setBeats)
+      .catch(() => setBeats(null));
+    api
+      .eights(reference.reference_video_id)
+      .then(setMastery)
+      .catch(() => setMastery([]));
+  }, [reference.reference_video_id]);
+
+  /** Move count 1 a beat earlier (-1) or later (+1); suggested sections follow it. */
+  async function shiftCountOne(by: number) {
+    if (!beats) return;
+    setError(null);
+    try {
+      setBeats(await api.shiftCountOne(reference.reference_video_id, (beats.downbeat_shift + by + 8) % 8));
+      onChange();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  }
+  const firstOne = beats?.beats.find((b) => b.count === 1);
 
   async function add() {
     setError(null);
@@ -26,13 +52,26 @@ export function SectionEditor({ reference, onChange }: { reference: Reference; o
   return (
     <div className="section-editor">
       <video ref={video} src={reference.video_url} controls preload="metadata" className="editor-video" />
+      {beats && beats.tempo_bpm !== null && (
+        <div className="count-one" role="group" aria-label="Count 1">
+          <span data-testid="tempo">
+            {Math.round(beats.tempo_bpm)} BPM · count 1 first at {firstOne ? `${firstOne.time_s.toFixed(2)} s` : "–"}
+          </span>{" "}
+          <button type="button" onClick={() => void shiftCountOne(-1)} data-testid="count-one-earlier">
+            Count 1 a beat earlier
+          </button>{" "}
+          <button type="button" onClick={() => void shiftCountOne(1)} data-testid="count-one-later">
+            Count 1 a beat later
+          </button>
+        </div>
+      )}
       <div className="timeline" aria-label="Sections timeline">
         {reference.sections.map((s) => (
           <div
             key={s.id}
-            className="timeline-section"
+            className={s.suggested ? "timeline-section suggested" : "timeline-section"}
             style={{ left: `${(s.start_s / duration) * 100}%`, width: `${((s.end_s - s.start_s) / duration) * 100}%` }}
-            title={s.title}
+            title={s.suggested ? `${s.title} (suggested from the music)` : s.title}
           >
             {s.title}
           </div>
@@ -42,6 +81,7 @@ export function SectionEditor({ reference, onChange }: { reference: Reference; o
           style={{ left: `${(start / duration) * 100}%`, width: `${(Math.max(0, end - start) / duration) * 100}%` }}
         />
       </div>
+      <MasteryTimeline beats={beats?.beats ?? []} mastery={mastery} durationS={duration} />
       <div className="section-form">
         <button type="button" onClick={() => setStart(video.current?.currentTime ?? 0)}>
           Start here ({formatTime(start)})
@@ -58,7 +98,8 @@ export function SectionEditor({ reference, onChange }: { reference: Reference; o
       <ul className="section-list">
         {reference.sections.map((s) => (
           <li key={s.id}>
-            <strong>{s.title}</strong> {formatTime(s.start_s)}–{formatTime(s.end_s)}{" "}
+            <strong>{s.title}</strong> {formatTime(s.start_s)}–{formatTime(s.end_s)}
+            {s.suggested && <span className="muted"> · suggested</span>}{" "}
             <a href={practiceHref(reference.reference_video_id, s.start_s, s.end_s)}>Practise</a>{" "}
             <button
               type="button"

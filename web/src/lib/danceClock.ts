@@ -6,8 +6,6 @@ export interface Section {
   endS: number;
 }
 
-export type PlaybackRate = 0.5 | 0.75 | 1;
-export const PLAYBACK_RATES: readonly PlaybackRate[] = [0.5, 0.75, 1];
 
 /** Where playback should go next, given the current time and an optional looped section. */
 export function nextLoopTime(currentS: number, section: Section | null): number | null {

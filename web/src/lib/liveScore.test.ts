@@ -18,8 +18,11 @@ describe("cues", () => {
     expect(currentCue(cue, [], 1000 + CUE_HOLD_MS - 1)).toBe(cue);
     expect(currentCue(cue, [], 1000 + CUE_HOLD_MS + 1)).toBeNull();
   });
-  it("explains warnings in plain words", () => {
-    expect(warningText("no_person")).toMatch(/No one in the picture/);
-    expect(warningText(null)).toBeNull();
+  it("explains warnings in the server's words, readable before they load", () => {
+    const texts = { no_person: "No one in the picture: step into the frame." };
+    expect(warningText("no_person", texts)).toBe("No one in the picture: step into the frame.");
+    expect(warningText("low_confidence", texts)).toBe("low confidence");
+    expect(warningText("no_person")).toBe("no person");
+    expect(warningText(null, texts)).toBeNull();
   });
 });

@@ -23,12 +23,9 @@ export function currentCue(previous: Cue | null, incoming: { message: string; se
   return null;
 }
 
-const WARNINGS: Record<string, string> = {
-  no_person: "No one in the picture: step into the frame so your whole body shows.",
-  low_confidence: "Hard to see you: add light or step back from the camera.",
-};
-
-export function warningText(warning: string | null | undefined): string | null {
+/** The words for a live frame's warning code: the server's (GET /api/protocol `warnings`),
+ *  or the code made readable while those have not loaded. */
+export function warningText(warning: string | null | undefined, texts: Readonly<Record<string, string>> | null = null): string | null {
   if (!warning) return null;
-  return WARNINGS[warning] ?? warning.replace(/_/g, " ");
+  return texts?.[warning] ?? warning.replace(/_/g, " ");
 }

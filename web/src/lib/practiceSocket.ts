@@ -10,7 +10,7 @@ export interface WebSocketLike {
   onclose: ((event: { code: number; reason: string }) => void) | null;
   onmessage: ((event: { data: unknown }) => void) | null;
   onerror: ((event: unknown) => void) | null;
-  send(data: string): void;
+  send(data: string | ArrayBuffer): void;
   close(code?: number): void;
 }
 
@@ -18,6 +18,8 @@ export interface SocketEnvironment {
   create(url: string): WebSocketLike;
   schedule(callback: () => void, delayMs: number): unknown;
   cancel(handle: unknown): void;
+  /** Milliseconds, for how long a frame has waited for its reply (default Date.now). */
+  now?(): number;
 }
 
 export interface SocketHandlers {
@@ -25,15 +27,18 @@ export interface SocketHandlers {
   onMessage(message: Record<string, unknown>): void;
 }
 
-// Close codes after which reconnecting cannot help (see GET /api/protocol).
-export const TERMINAL_CLOSE_CODES: ReadonlyMap<number, string> = new Map([
-  [4404, "This practice session no longer exists."],
-  [4409, "This practice session is finished."],
-  [4001, "The session was opened in another tab."],
-]);
+/** Close codes after which reconnecting cannot help, with what to tell the learner: the
+ *  server's list (GET /api/protocol `close_codes`, those marked `final`). */
+export function finalCloseCodes(codes: readonly { code: number; meaning: string; final: boolean }[]): ReadonlyMap<number, string> {
+  return new Map(codes.filter((c) => c.final).map((c) => [c.code, c.meaning]));
+}
 
 const OPEN = 1;
 export const MAX_IN_FLIGHT = 2;
+// A frame unanswered this long no longer counts as in flight: the server answers only the
+// newest of frames that arrive while one is analysed (the others are dropped), and skips the
+// few right after a camera delay is applied, so some frames never get a reply.
+export const IN_FLIGHT_EXPIRY_MS = 1000;
 const MAX_BACKOFF_MS = 8000;
 
 /** Reconnection delay: 0.5 s, 1 s, 2 s, ... capped at 8 s. */
@@ -43,7 +48,8 @@ export function backoffDelay(attempt: number): number {
 
 export class PracticeSocket {
   status: SocketStatus = "idle";
-  inFlight = 0;
+  /** Send times of the frames not answered yet, oldest first. */
+  private pending: number[] = [];
   private socket: WebSocketLike | null = null;
   private attempts = 0;
   private retry: unknown = null;
@@ -53,6 +59,7 @@ export class PracticeSocket {
     private readonly url: string,
     private readonly environment: SocketEnvironment,
     private readonly handlers: SocketHandlers,
+    private readonly finalCodes: ReadonlyMap<number, string>,
   ) {}
 
   connect(): void {
@@ -60,15 +67,23 @@ export class PracticeSocket {
     this.open(this.attempts === 0 ? "connecting" : "reconnecting");
   }
 
+  /** Frames sent and not answered yet (within IN_FLIGHT_EXPIRY_MS). */
+  get inFlight(): number {
+    const now = this.now();
+    this.pending = this.pending.filter((sentAt) => now - sentAt < IN_FLIGHT_EXPIRY_MS);
+    return this.pending.length;
+  }
+
   /** Whether a new frame may be sent now (open and not too many unanswered). */
   canSend(): boolean {
     return this.status === "open" && this.inFlight < MAX_IN_FLIGHT;
   }
 
-  sendFrame(dataUrl: string, timestamp: number, sessionId: string): boolean {
+  /** Send a frame (binaryFrame: dance time, then the JPEG); false when it may not go now. */
+  sendFrame(frame: ArrayBuffer): boolean {
     if (!this.canSend() || !this.socket) return false;
-    this.socket.send(JSON.stringify({ type: "frame", data: dataUrl, timestamp, session_id: sessionId }));
-    this.inFlight += 1;
+    this.socket.send(frame);
+    this.pending.push(this.now());
     return true;
   }
 
@@ -91,7 +106,7 @@ export class PracticeSocket {
     this.socket = socket;
     socket.onopen = () => {
       this.attempts = 0;
-      this.inFlight = 0;
+      this.pending = [];
       this.setStatus("open");
     };
     socket.onmessage = (event) => {
@@ -102,16 +117,14 @@ export class PracticeSocket {
       } catch {
         return;
       }
-      if (message.type === "frame_result" || message.type === "error") {
-        this.inFlight = Math.max(0, this.inFlight - 1);
-      }
+      if (message.type === "frame_result" || message.type === "error") this.pending.shift();
       this.handlers.onMessage(message);
     };
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
       this.socket = null;
       if (this.stopped) return;
-      const terminal = TERMINAL_CLOSE_CODES.get(event.code);
+      const terminal = this.finalCodes.get(event.code);
       if (terminal) {
         this.stopped = true;
         this.setStatus("closed", terminal);
@@ -132,8 +145,12 @@ export class PracticeSocket {
 
   private setStatus(status: SocketStatus, detail?: string): void {
     this.status = status;
-    if (status !== "open") this.inFlight = 0;
+    if (status !== "open") this.pending = [];
     this.handlers.onStatus(status, detail);
+  }
+
+  private now(): number {
+    return this.environment.now?.() ?? Date.now();
   }
 
   get isOpen(): boolean {
@@ -146,6 +163,7 @@ export function browserEnvironment(): SocketEnvironment {
     create: (url) => new WebSocket(url) as unknown as WebSocketLike,
     schedule: (callback, delayMs) => window.setTimeout(callback, delayMs),
     cancel: (handle) => window.clearTimeout(handle as number),
+    now: () => performance.now(),
   };
 }
 

@@ -1,9 +1,23 @@
-// Hash routes: #/library, #/practice/<referenceId>?start=..&end=.., #/review/<sessionId>,
-// #/progress/<referenceId>. Parsing is pure so it can be tested without a browser.
+// Hash routes: #/library, #/practice/<referenceId>?start=..&end=.. (Break-It-Down adds
+// &rate=..&eight=..&stage=..), #/review/<sessionId>, #/progress/<referenceId>. Parsing is pure
+// so it can be tested without a browser.
+
+export interface Breakdown {
+  eight: number;
+  stage: number;
+  rate: number;
+}
 
 export type Route =
   | { page: "library" }
-  | { page: "practice"; referenceId: string; startS: number | null; endS: number | null }
+  | {
+      page: "practice";
+      referenceId: string;
+      startS: number | null;
+      endS: number | null;
+      /** Break-It-Down: the eight practised and the stage (index into its stages). */
+      breakdown?: Breakdown;
+    }
   | { page: "review"; sessionId: string }
   | { page: "progress"; referenceId: string };
 
@@ -18,14 +32,20 @@ export function parseRoute(hash: string): Route {
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
   const params = new URLSearchParams(query);
   if (parts[0] === "practice" && parts[1]) {
-    return { page: "practice", referenceId: parts[1], startS: number(params.get("start")), endS: number(params.get("end")) };
+    const route: Route = { page: "practice", referenceId: parts[1], startS: number(params.get("start")), endS: number(params.get("end")) };
+    const eight = number(params.get("eight"));
+    const stage = number(params.get("stage"));
+    const rate = number(params.get("rate"));
+    if (eight !== null && stage !== null && rate !== null) route.breakdown = { eight, stage, rate };
+    return route;
   }
   if (parts[0] === "review" && parts[1]) return { page: "review", sessionId: parts[1] };
   if (parts[0] === "progress" && parts[1]) return { page: "progress", referenceId: parts[1] };
   return { page: "library" };
 }
 
-export function practiceHref(referenceId: string, startS?: number, endS?: number): string {
-  const query = startS !== undefined && endS !== undefined ? `?start=${startS.toFixed(2)}&end=${endS.toFixed(2)}` : "";
+export function practiceHref(referenceId: string, startS?: number, endS?: number, breakdown?: Breakdown): string {
+  let query = startS !== undefined && endS !== undefined ? `?start=${startS.toFixed(2)}&end=${endS.toFixed(2)}` : "";
+  if (query && breakdown) query += `&rate=${breakdown.rate}&eight=${breakdown.eight}&stage=${breakdown.stage}`;
   return `#/practice/${encodeURIComponent(referenceId)}${query}`;
 }

@@ -1,9 +1,12 @@
-"""The practice WebSocket /ws/{session_id}: frames in, per-frame results out.
+"""The practice WebSocket /ws/{session_id}: frames (or the poses the browser found) in,
+per-frame results out.
 
-Client messages are JSON text (`frame`, `pause`, `resume`, `seek`, `ping`, see the
-ClientMessage schema) or binary frames: 8 bytes little-endian float64 dance time, then the JPEG
-bytes. A refused message gets an `error` reply and the connection stays open; close codes are
-listed in dancecoach.api.errors and at GET /api/protocol.
+Client messages are JSON text (`frame`, `landmarks`, `pause`, `resume`, `seek`, `ping`, see the
+ClientMessage schema) or binary: a frame is 8 bytes little-endian float64 dance time, then the
+JPEG bytes; binary landmarks are laid out in landmarks_wire.py. `?pose=browser` opens a stream
+that sends landmarks only (its image frames are refused). A refused message gets an `error`
+reply and the connection stays open; close codes are listed in dancecoach.api.errors and at
+GET /api/protocol.
 """
 
 from __future__ import annotations
@@ -20,28 +23,55 @@ from typing import Any
 import numpy as np
 import orjson
 from fastapi import APIRouter, WebSocket
+from fastapi.responses import JSONResponse
 from numpy.typing import NDArray
 from pydantic import TypeAdapter, ValidationError
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from dancecoach.api.deps import RuntimeDep
+from dancecoach.api.deps import RuntimeDep, current_user_id
 from dancecoach.api.errors import (
+    CLOSE_FINISHED,
     CLOSE_NOT_FOUND,
+    CLOSE_SERVER_FULL,
     END_REASON_CLOSE_CODES,
+    close_reason,
     ws_close_code,
     ws_error_code,
 )
-from dancecoach.api.schemas import ClientMessage, FrameMessage, SeekMessage
-from dancecoach.errors import DancecoachError, InvalidImageError, LimitExceededError
-from dancecoach.orchestration.live_analysis import FrameAnalysis
-from dancecoach.orchestration.live_session import LiveStream
+from dancecoach.api.landmarks_wire import (
+    browser_pose_stream,
+    is_binary_landmarks,
+    parse_binary_landmarks,
+)
+from dancecoach.api.schemas import ClientMessage, FrameMessage, LandmarksMessage, SeekMessage
+from dancecoach.config import Settings
+from dancecoach.errors import (
+    CapacityError,
+    DancecoachError,
+    InvalidImageError,
+    LimitExceededError,
+)
+from dancecoach.live.analysis import FrameAnalysis, FrameInput
+from dancecoach.live.browser_pose import ImageFramesRefusedError, browser_pose
+from dancecoach.live.camera_delay import CameraDelay
+from dancecoach.live.moves import MoveGrade
+from dancecoach.live.session import LiveEvent, LiveStream
+from dancecoach.runtime import Runtime
 
 router = APIRouter(tags=["live"])
 log = logging.getLogger(__name__)
 
 BINARY_HEADER = struct.Struct("<d")
+CLIENT_MESSAGE_TYPES = ("frame", "landmarks", "pause", "resume", "seek", "ping", "camera_delay")
 _CLIENT_MESSAGE: TypeAdapter[Any] = TypeAdapter(ClientMessage)
 _COORDINATE_DECIMALS = 4
+_CLOSE_TIMEOUT_S = 10.0
+# The error message sent before a refused connection is closed, by close code.
+_OPEN_ERROR_CODES = {
+    CLOSE_NOT_FOUND: "session_not_found",
+    CLOSE_FINISHED: "session_finished",
+    CLOSE_SERVER_FULL: "server_full",
+}
 
 
 def landmark_list(points: NDArray[np.float32] | None, *, nullable: bool) -> list[Any] | None:
@@ -84,6 +114,27 @@ def frame_result(analysis: FrameAnalysis, dropped_frames: int) -> dict[str, Any]
     }
 
 
+def event_message(event: LiveEvent) -> dict[str, Any]:
+    """A move's grade (MoveMessage) or the camera's delay (CameraDelayEstimate)."""
+    if isinstance(event, MoveGrade):
+        return {
+            "type": "move",
+            "label": event.label,
+            "start_s": round(event.start_s, 3),
+            "end_s": round(event.end_s, 3),
+            "score": event.score,
+            "grade": event.grade,
+            "eight": event.eight,
+        }
+    delay: CameraDelay = event
+    return {
+        "type": "camera_delay",
+        "delay_s": delay.delay_s,
+        "frames": delay.frames,
+        "noticeable": delay.noticeable,
+    }
+
+
 def _decode_data_url(data: str) -> bytes:
     """The bytes of `data:image/jpeg;base64,...` or of plain base64."""
     if data.startswith("data:"):
@@ -94,27 +145,71 @@ def _decode_data_url(data: str) -> bytes:
 
 
 class _Connection:
-    """One socket: parses messages, feeds the stream, serialises sends."""
+    """One socket: parses messages, feeds the stream, sends replies through a bounded queue.
 
-    def __init__(self, websocket: WebSocket, session_id: str, max_frame_bytes: int) -> None:
+    Replies wait in a queue of at most `send_queue` messages that one writer task drains. A
+    client that stops reading (a frozen tab, a hostile script) fills it and is closed with
+    4408, so its unsent replies never pile up in server memory.
+    """
+
+    def __init__(
+        self, websocket: WebSocket, session_id: str, settings: Settings, *, browser: bool
+    ) -> None:
         self.websocket = websocket
         self.session_id = session_id
-        self.max_frame_bytes = max_frame_bytes
+        self.max_frame_bytes = settings.max_frame_bytes
+        self.max_frame_pixels = settings.max_frame_pixels
+        self.max_frame_side = settings.max_frame_side
+        # A browser-pose stream sends landmarks only: its webcam frames never reach the server.
+        self.browser = browser
+        send_queue = settings.ws_send_queue
         self.stream: LiveStream | None = None
         # Session facts repeated in every state message (reference, mirror, playback rate).
         self.session_facts: dict[str, Any] = {}
         self._send_lock = asyncio.Lock()
+        self._outbox: asyncio.Queue[str] = asyncio.Queue(maxsize=send_queue)
+        self._writer: asyncio.Task[None] | None = None
+        self.not_reading = asyncio.Event()
+
+    def start_writer(self) -> None:
+        self._writer = asyncio.create_task(self._write_all(), name=f"ws-send-{self.session_id}")
+
+    async def stop_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._writer
+
+    async def _write_all(self) -> None:
+        while True:
+            text = await self._outbox.get()
+            async with self._send_lock:
+                if self.websocket.application_state != WebSocketState.CONNECTED:
+                    return
+                await self.websocket.send_text(text)
 
     async def send(self, message: dict[str, Any]) -> None:
-        async with self._send_lock:
-            if self.websocket.application_state == WebSocketState.CONNECTED:
-                await self.websocket.send_text(orjson.dumps(message).decode())
+        if self._writer is None:  # before the stream starts: nothing else is sending
+            async with self._send_lock:
+                if self.websocket.application_state == WebSocketState.CONNECTED:
+                    await self.websocket.send_text(orjson.dumps(message).decode())
+            return
+        if self.not_reading.is_set():
+            return
+        try:
+            self._outbox.put_nowait(orjson.dumps(message).decode())
+        except asyncio.QueueFull:
+            log.warning("session %s: the client stopped reading replies; closing", self.session_id)
+            self.not_reading.set()
 
     async def error(self, code: str, message: str, timestamp: float | None = None) -> None:
         await self.send({"type": "error", "code": code, "message": message, "timestamp": timestamp})
 
     async def on_result(self, analysis: FrameAnalysis, dropped: int) -> None:
         await self.send(frame_result(analysis, dropped))
+
+    async def on_event(self, event: LiveEvent) -> None:
+        await self.send(event_message(event))
 
     async def on_error(self, error: DancecoachError, timestamp: float) -> None:
         await self.error(ws_error_code(error), str(error), timestamp)
@@ -138,12 +233,18 @@ class _Connection:
                 "last_timestamp": state.last_timestamp_s,
                 "frames_scored": state.frames_scored,
                 "dropped_frames": state.dropped_frames,
+                "camera_delay_s": state.camera_delay_s,
                 **self.session_facts,
             }
         )
 
     def offer(self, jpeg: bytes, timestamp: float) -> None:
         assert self.stream is not None
+        if self.browser:
+            raise ImageFramesRefusedError(
+                "This stream finds the pose in the browser: send landmarks, not image frames "
+                "(or connect without ?pose=browser)."
+            )
         if not jpeg:
             raise InvalidImageError("The frame has no image bytes.")
         if len(jpeg) > self.max_frame_bytes:
@@ -152,11 +253,16 @@ class _Connection:
             )
         self.stream.offer(jpeg, timestamp)
 
+    def offer_pose(self, frame: FrameInput, timestamp: float) -> None:
+        assert self.stream is not None
+        self.stream.offer(frame, timestamp)
+
     async def handle_binary(self, data: bytes) -> None:
         if len(data) <= BINARY_HEADER.size:
             await self.error(
                 "invalid_message",
-                "A binary frame is 8 bytes of little-endian float64 dance time, then a JPEG.",
+                "A binary frame is 8 bytes of little-endian float64 dance time, then a JPEG "
+                "(or landmarks, see GET /api/protocol).",
             )
             return
         (timestamp,) = BINARY_HEADER.unpack_from(data)
@@ -164,7 +270,13 @@ class _Connection:
             await self.error("invalid_message", "The binary frame's timestamp is not valid.")
             return
         try:
-            self.offer(data[BINARY_HEADER.size :], timestamp)
+            if is_binary_landmarks(data):
+                _, pose = parse_binary_landmarks(
+                    data, max_pixels=self.max_frame_pixels, max_side=self.max_frame_side
+                )
+                self.offer_pose(pose, timestamp)
+            else:
+                self.offer(data[BINARY_HEADER.size :], timestamp)
         except DancecoachError as error:
             await self.error(ws_error_code(error), str(error), timestamp)
 
@@ -178,10 +290,10 @@ class _Connection:
             await self.error("invalid_message", "A message must be a JSON object with a 'type'.")
             return
         kind = raw.get("type")
-        if kind not in ("frame", "pause", "resume", "seek", "ping"):
+        if kind not in CLIENT_MESSAGE_TYPES:
             await self.error(
                 "unknown_message_type",
-                f"Unknown message type {kind!r}; use frame, pause, resume, seek or ping.",
+                f"Unknown message type {kind!r}; use {', '.join(CLIENT_MESSAGE_TYPES)}.",
             )
             return
         try:
@@ -196,6 +308,8 @@ class _Connection:
         assert self.stream is not None
         if isinstance(message, FrameMessage):
             await self._frame(message)
+        elif isinstance(message, LandmarksMessage):
+            await self._landmarks(message)
         elif isinstance(message, SeekMessage):
             self.stream.seek()
             await self.state()
@@ -205,10 +319,44 @@ class _Connection:
         elif message.type == "resume":
             self.stream.resume()
             await self.state()
+        elif message.type == "camera_delay":
+            self.stream.apply_camera_delay(message.delay_s)
+            await self.state()
         else:
             await self.send({"type": "pong"})
 
+    async def _landmarks(self, message: LandmarksMessage) -> None:
+        if message.session_id is not None and message.session_id != self.session_id:
+            await self.error(
+                "session_mismatch",
+                "The message's session_id is not the session of this connection.",
+                message.timestamp,
+            )
+            return
+        points = None
+        if message.landmarks is not None:
+            points = np.array(
+                [(p.x, p.y, p.z, p.visibility) for p in message.landmarks], dtype=np.float64
+            ).reshape(-1, 4)
+        try:
+            pose = browser_pose(
+                points,
+                message.image_width,
+                message.image_height,
+                max_pixels=self.max_frame_pixels,
+                max_side=self.max_frame_side,
+            )
+            self.offer_pose(pose, message.timestamp)
+        except DancecoachError as error:
+            await self.error(ws_error_code(error), str(error), message.timestamp)
+
     async def _frame(self, message: FrameMessage) -> None:
+        if self.browser:  # refused before decoding anything
+            try:
+                self.offer(b"", message.timestamp)
+            except DancecoachError as error:
+                await self.error(ws_error_code(error), str(error), message.timestamp)
+            return
         if message.session_id is not None and message.session_id != self.session_id:
             await self.error(
                 "session_mismatch",
@@ -239,22 +387,50 @@ class _Connection:
             await self.error(ws_error_code(error), str(error), message.timestamp)
 
 
+def _refuse_handshake(websocket: WebSocket, runtime: Runtime, error: DancecoachError) -> bool:
+    """Behind a balancer, a full instance answers the handshake with HTTP 503, so that the
+    balancer offers the session to the next instance (a close code after the handshake is
+    final for the connection). Standalone, the 4503 close lets the page say why."""
+    return (
+        isinstance(error, CapacityError)
+        and runtime.settings.behind_balancer
+        and "websocket.http.response" in websocket.scope.get("extensions", {})
+    )
+
+
 @router.websocket("/ws/{session_id}")
 async def practice_socket(websocket: WebSocket, session_id: str, runtime: RuntimeDep) -> None:
     """Live practice stream of one session (see the module docstring for the protocol)."""
-    await websocket.accept()
-    connection = _Connection(websocket, session_id, runtime.settings.max_frame_bytes)
+    browser = browser_pose_stream(runtime.settings, websocket.query_params.get("pose"))
+    # The stream is opened before the handshake is answered, so that the capacity check and
+    # taking the slot are one step (simultaneous connections cannot all pass the check).
+    opened: LiveStream | DancecoachError
     try:
-        stream = await runtime.live.open(session_id)
+        # Another user's session is "no such session", exactly like an unknown id.
+        await asyncio.to_thread(runtime.sessions.get_for, session_id, current_user_id(websocket))
+        opened = await runtime.live.open(session_id, browser=browser)
     except DancecoachError as error:
-        close_code = ws_close_code(error)
-        await connection.error(
-            "session_not_found" if close_code == CLOSE_NOT_FOUND else "session_finished",
-            str(error),
-        )
-        await websocket.close(code=close_code, reason=str(error)[:120])
+        opened = error
+    if isinstance(opened, DancecoachError) and _refuse_handshake(websocket, runtime, opened):
+        body = {"detail": str(opened), "code": "server_full"}
+        await websocket.send_denial_response(JSONResponse(body, status_code=503))
         return
+    try:
+        await websocket.accept()
+    except BaseException:
+        if isinstance(opened, LiveStream):
+            await runtime.live.close(opened)
+        raise
+    connection = _Connection(websocket, session_id, runtime.settings, browser=browser)
+    if isinstance(opened, DancecoachError):
+        close_code = ws_close_code(opened)
+        await connection.error(_OPEN_ERROR_CODES.get(close_code, "internal_error"), str(opened))
+        await websocket.close(code=close_code, reason=close_reason(opened))
+        return
+    stream = opened
     connection.stream = stream
+    receiver: asyncio.Task[None] | None = None
+    stalled: asyncio.Task[bool] | None = None
     try:
         practice = await asyncio.to_thread(runtime.sessions.get, session_id)
         connection.session_facts = {
@@ -262,16 +438,24 @@ async def practice_socket(websocket: WebSocket, session_id: str, runtime: Runtim
             "mirror": practice.mirror,
             "playback_rate": practice.playback_rate,
         }
-        await stream.start(connection.on_result, connection.on_error, connection.on_end)
+        await stream.start(
+            connection.on_result, connection.on_error, connection.on_end, connection.on_event
+        )
         await connection.state()
-        while True:
-            message = await websocket.receive()
-            if message["type"] == "websocket.disconnect":
-                break
-            if message.get("bytes") is not None:
-                await connection.handle_binary(message["bytes"])
-            elif message.get("text") is not None:
-                await connection.handle_text(message["text"])
+        connection.start_writer()
+        receiver = asyncio.create_task(_receive_all(websocket, connection))
+        stalled = asyncio.create_task(connection.not_reading.wait())
+        done, _ = await asyncio.wait({receiver, stalled}, return_when=asyncio.FIRST_COMPLETED)
+        if stalled in done:
+            receiver.cancel()
+            await connection.stop_writer()
+            # The session's slot is free at once; the close frame waits behind the replies the
+            # client has not read yet, so it gets a while to read them, then the socket goes.
+            await runtime.live.close(stream)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(connection.on_end("not_reading"), _CLOSE_TIMEOUT_S)
+        else:
+            receiver.result()
     except (WebSocketDisconnect, RuntimeError):
         pass  # the client left, or the server closed the socket (takeover, finalize)
     except Exception:
@@ -279,4 +463,19 @@ async def practice_socket(websocket: WebSocket, session_id: str, runtime: Runtim
         with contextlib.suppress(Exception):
             await websocket.close(code=1011)
     finally:
+        for task in (receiver, stalled):
+            if task is not None:
+                task.cancel()
+        await connection.stop_writer()
         await runtime.live.close(stream)
+
+
+async def _receive_all(websocket: WebSocket, connection: _Connection) -> None:
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        if message.get("bytes") is not None:
+            await connection.handle_binary(message["bytes"])
+        elif message.get("text") is not None:
+            await connection.handle_text(message["text"])

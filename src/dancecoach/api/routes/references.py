@@ -9,9 +9,22 @@ from fastapi import APIRouter, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
-from dancecoach.api.deps import ReferencesDep, RuntimeDep, SessionsDep
+from dancecoach.api.auth import TeacherOnly
+from dancecoach.api.deps import (
+    ReferencesDep,
+    RuntimeDep,
+    SessionsDep,
+    UploadLimitDep,
+    client_key,
+    current_user_id,
+)
 from dancecoach.api.errors import error_responses
+from dancecoach.api.object_responses import object_response
 from dancecoach.api.schemas import (
+    BoxPublic,
+    DancerChoice,
+    DancerPublic,
+    DancersPublic,
     ReferenceCreated,
     ReferenceProgress,
     ReferencePublic,
@@ -21,8 +34,7 @@ from dancecoach.api.schemas import (
     SectionPublic,
 )
 from dancecoach.api.uploads import InvalidUploadError, receive_upload
-from dancecoach.errors import NotFoundError
-from dancecoach.orchestration.references import ReferenceService
+from dancecoach.library.references import ReferenceService
 from dancecoach.storage.models import ReferenceVideo
 
 router = APIRouter(prefix="/api/references", tags=["references"])
@@ -76,6 +88,7 @@ def to_public(reference: ReferenceVideo, references: ReferenceService) -> Refere
         height=reference.height,
         is_demo=reference.is_demo,
         dancer_x=reference.dancer_x,
+        dancer_count=references.dancer_count(reference.id),
         created_at=reference.created_at,
         video_url=f"{base}/video",
         thumbnail_url=f"{base}/thumbnail" if reference.thumbnail_file else None,
@@ -88,10 +101,14 @@ def to_public(reference: ReferenceVideo, references: ReferenceService) -> Refere
     response_model=ReferenceCreated,
     status_code=status.HTTP_202_ACCEPTED,
     openapi_extra={"requestBody": _UPLOAD_BODY},
-    responses=error_responses(400, 413, 415),
+    responses=error_responses(400, 403, 413, 415, 429),
+    dependencies=[TeacherOnly],
 )
-async def upload_reference(request: Request, runtime: RuntimeDep) -> ReferenceCreated:
+async def upload_reference(
+    request: Request, runtime: RuntimeDep, upload_limit: UploadLimitDep
+) -> ReferenceCreated:
     """Upload a choreography video (multipart `file`, optional `name`); preprocessing starts."""
+    upload_limit.take(client_key(request))
     settings = runtime.settings
     staged = await receive_upload(
         request,
@@ -125,7 +142,12 @@ def get_reference(reference_id: str, references: ReferencesDep) -> ReferencePubl
     return to_public(references.get(reference_id), references)
 
 
-@router.patch("/{reference_id}", response_model=ReferencePublic, responses=error_responses(404))
+@router.patch(
+    "/{reference_id}",
+    response_model=ReferencePublic,
+    responses=error_responses(403, 404),
+    dependencies=[TeacherOnly],
+)
 def rename_reference(
     reference_id: str, body: ReferenceUpdate, references: ReferencesDep
 ) -> ReferencePublic:
@@ -134,13 +156,18 @@ def rename_reference(
 
 
 @router.delete(
-    "/{reference_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(404)
+    "/{reference_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(403, 404),
+    dependencies=[TeacherOnly],
 )
 async def delete_reference(reference_id: str, runtime: RuntimeDep) -> Response:
-    """Delete a reference with its files, sessions and learner frames."""
-    session_ids = await run_in_threadpool(runtime.references.delete, reference_id)
-    for session_id in session_ids:
+    """Delete a reference and everything derived from it: poses, thumbnail, playable copy,
+    sessions with their learner frames, clips and reports."""
+    # Streams end first, so that no frame is written into a folder that is being deleted.
+    for session_id in await run_in_threadpool(runtime.references.session_ids, reference_id):
         await runtime.live.end(session_id, "deleted")
+    await run_in_threadpool(runtime.references.delete, reference_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -153,13 +180,15 @@ async def delete_reference(reference_id: str, runtime: RuntimeDep) -> Response:
         **error_responses(404),
     },
 )
-def reference_video(reference_id: str, references: ReferencesDep) -> FileResponse:
+async def reference_video(
+    reference_id: str, references: ReferencesDep, request: Request
+) -> Response:
     """The reference video; supports HTTP Range requests so players can seek."""
-    path = references.playback_video_path(reference_id)
-    if not path.is_file():
-        raise NotFoundError("The video file of this reference is missing.")
-    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return FileResponse(path, media_type=media_type)
+    key = await run_in_threadpool(references.playback_key, reference_id)
+    media_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
+    return await object_response(
+        request, references.objects, key, media_type, "The video file of this reference is missing."
+    )
 
 
 @router.get(
@@ -167,12 +196,67 @@ def reference_video(reference_id: str, references: ReferencesDep) -> FileRespons
     response_class=FileResponse,
     responses={200: {"content": {"image/jpeg": {}}}, **error_responses(404)},
 )
-def reference_thumbnail(reference_id: str, references: ReferencesDep) -> FileResponse:
+async def reference_thumbnail(
+    reference_id: str, references: ReferencesDep, request: Request
+) -> Response:
     """A JPEG still of the dancer for the library."""
-    path = references.thumbnail_path(reference_id)
-    if not path.is_file():
-        raise NotFoundError("The thumbnail of this reference is missing.")
-    return FileResponse(path, media_type="image/jpeg")
+    key = await run_in_threadpool(references.thumbnail_key, reference_id)
+    return await object_response(
+        request,
+        references.objects,
+        key,
+        "image/jpeg",
+        "The thumbnail of this reference is missing.",
+    )
+
+
+@router.get("/{reference_id}/dancers", response_model=DancersPublic, responses=error_responses(404))
+def reference_dancers(reference_id: str, references: ReferencesDep) -> DancersPublic:
+    """The dancers at the start of the video on a still, numbered left to right, to choose
+    whom to learn from in a group video (a few seconds the first time)."""
+    reference = references.get(reference_id)
+    found = references.dancers(reference_id)
+    return DancersPublic(
+        time_s=found.time_s,
+        still_url=f"/api/references/{reference_id}/dancers/still",
+        width=reference.width,
+        height=reference.height,
+        dancers=[
+            DancerPublic(
+                number=dancer.number,
+                dancer_x=dancer.dancer_x,
+                box=BoxPublic(
+                    left=dancer.box[0], top=dancer.box[1], right=dancer.box[2], bottom=dancer.box[3]
+                ),
+            )
+            for dancer in found.dancers
+        ],
+        chosen=found.chosen(reference.dancer_x),
+    )
+
+
+@router.get(
+    "/{reference_id}/dancers/still",
+    response_class=FileResponse,
+    responses={200: {"content": {"image/jpeg": {}}}, **error_responses(404)},
+)
+def reference_dancers_still(reference_id: str, references: ReferencesDep) -> FileResponse:
+    """The JPEG still the dancers' boxes are on."""
+    return FileResponse(references.dancers_still_path(reference_id), media_type="image/jpeg")
+
+
+@router.put(
+    "/{reference_id}/dancer",
+    response_model=ReferencePublic,
+    responses=error_responses(403, 404, 409),
+    dependencies=[TeacherOnly],
+)
+def choose_dancer(
+    reference_id: str, body: DancerChoice, references: ReferencesDep
+) -> ReferencePublic:
+    """Learn from another dancer of a group video: the poses are extracted again (status
+    processing, with progress); 409 while the reference is still processing."""
+    return to_public(references.choose_dancer(reference_id, body.dancer_x), references)
 
 
 @router.get(
@@ -187,7 +271,8 @@ def list_sections(reference_id: str, references: ReferencesDep) -> list[SectionP
     "/{reference_id}/sections",
     response_model=SectionPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(404, 422),
+    responses=error_responses(403, 404, 422),
+    dependencies=[TeacherOnly],
 )
 def add_section(reference_id: str, body: SectionCreate, references: ReferencesDep) -> SectionPublic:
     """Name a section (start, end, title) of the reference."""
@@ -198,7 +283,8 @@ def add_section(reference_id: str, body: SectionCreate, references: ReferencesDe
 @router.delete(
     "/{reference_id}/sections/{section_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(404),
+    responses=error_responses(403, 404),
+    dependencies=[TeacherOnly],
 )
 def delete_section(reference_id: str, section_id: str, references: ReferencesDep) -> Response:
     """Delete a named section."""
@@ -209,6 +295,9 @@ def delete_section(reference_id: str, section_id: str, references: ReferencesDep
 @router.get(
     "/{reference_id}/progress", response_model=ReferenceProgress, responses=error_responses(404)
 )
-def reference_progress(reference_id: str, sessions: SessionsDep) -> ReferenceProgress:
-    """The learner's attempts at this reference over time, with scores per body part."""
-    return ReferenceProgress.model_validate(sessions.progress(reference_id))
+def reference_progress(
+    reference_id: str, sessions: SessionsDep, request: Request
+) -> ReferenceProgress:
+    """Your attempts at this reference over time, with scores per body part."""
+    progress = sessions.progress(reference_id, current_user_id(request))
+    return ReferenceProgress.model_validate(progress)

@@ -1,1 +1,0 @@
-"""Coaching feedback: LLM (OpenAI) with a template fallback."""

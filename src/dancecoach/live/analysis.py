@@ -1,0 +1,291 @@
+"""The work done on one live frame, in an inference worker thread.
+
+Decode the JPEG and find the learner's pose with the stream's tracker (or take the pose the
+learner's browser found, see browser_pose.py), then, the same for both: read the reference pose
+at the frame's dance time, compare, project the reference onto the learner (the ghost) and
+decide which cues to show. One analyzer per stream; calls are sequential, never concurrent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dancecoach.config import Settings
+from dancecoach.live.browser_pose import BrowserPose
+from dancecoach.live.cues import CueDebouncer
+from dancecoach.pose.landmarks import VISIBILITY, Landmark, mirror_landmarks
+from dancecoach.pose.sequence import PoseSequence
+from dancecoach.scoring.alignment import reference_pose_at
+from dancecoach.scoring.live_judgement import LiveJudge, LiveWindow
+from dancecoach.scoring.results import JointError
+
+if TYPE_CHECKING:  # the pose models load MediaPipe: only where analysis runs
+    from dancecoach.estimation.models.files import LandmarkPrecision
+
+Warning = Literal["no_person", "low_confidence", "no_reference_pose"]
+# What the learner reads for each warning (the page gets them from GET /api/protocol).
+WARNING_TEXTS: dict[Warning, str] = {
+    "no_person": "No one in the picture: step into the frame so your whole body shows.",
+    "low_confidence": "Hard to see you: add light or step back from the camera.",
+    "no_reference_pose": "The dancer is not visible in the video here: just keep dancing.",
+}
+
+# The body points whose visibility says whether the learner is clearly seen.
+_BODY_POINTS = [
+    int(point)
+    for point in (
+        Landmark.LEFT_SHOULDER,
+        Landmark.RIGHT_SHOULDER,
+        Landmark.LEFT_ELBOW,
+        Landmark.RIGHT_ELBOW,
+        Landmark.LEFT_WRIST,
+        Landmark.RIGHT_WRIST,
+        Landmark.LEFT_HIP,
+        Landmark.RIGHT_HIP,
+        Landmark.LEFT_KNEE,
+        Landmark.RIGHT_KNEE,
+    )
+]
+_LOW_CONFIDENCE_VISIBILITY = 0.5
+
+
+class PoseTracker(Protocol):
+    """A live pose tracker: one per stream, frames in time order."""
+
+    def process(
+        self, image_bgr: NDArray[np.uint8], timestamp_s: float
+    ) -> NDArray[np.float32] | None: ...
+
+    def close(self) -> None: ...
+
+
+ImageDecoder = Callable[[bytes], NDArray[np.uint8]]
+TrackerFactory = Callable[[], PoseTracker]
+# What a client sends of one webcam frame: the JPEG, or the pose its browser found in it.
+FrameInput = bytes | BrowserPose
+
+
+@dataclass(frozen=True)
+class FrameAnalysis:
+    """What the learner gets back for one frame, and what is stored of it."""
+
+    timestamp_s: float  # dance time (reference seconds)
+    width: int
+    height: int
+    landmarks: NDArray[np.float32] | None  # (33, 4) learner pose, normalized image coords
+    ghost: NDArray[np.float32] | None  # (33, 4) reference pose drawn on the learner's body
+    accuracy: float | None  # 0..1, None when nothing could be compared
+    part_scores: dict[str, float]  # 0..1 per body-part group
+    errors: tuple[JointError, ...]  # every error of this frame, most severe first
+    cues: tuple[JointError, ...]  # the debounced immediate errors to show
+    warning: Warning | None
+    processing_ms: float
+    # How the frame agreed at its best lag (scoring.live_judgement.LiveVerdict), for what is
+    # judged over many frames on the event loop: a move's grade pools above / room over its
+    # frames, the camera's delay is read from steady_lag_s. None when nothing was compared.
+    agreement: FrameAgreement | None = None
+
+
+@dataclass(frozen=True)
+class FrameAgreement:
+    lag_s: float  # negative: the learner is late
+    steady_lag_s: float
+    above: float
+    room: float
+
+
+@dataclass(frozen=True)
+class FrameLimits:
+    """What a live frame may be (bytes, pixels, longest side); sent to analysis processes."""
+
+    max_bytes: int
+    max_pixels: int
+    max_side: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FrameLimits:
+        return cls(settings.max_frame_bytes, settings.max_frame_pixels, settings.max_frame_side)
+
+    def decoder(self) -> ImageDecoder:
+        def decode(data: bytes) -> NDArray[np.uint8]:
+            from dancecoach.estimation.video import decode_image
+
+            return decode_image(
+                data, max_bytes=self.max_bytes, max_pixels=self.max_pixels, max_side=self.max_side
+            )
+
+        return decode
+
+
+def default_decoder(settings: Settings) -> ImageDecoder:
+    return FrameLimits.from_settings(settings).decoder()
+
+
+def live_tracker_factory(precision: LandmarkPrecision) -> TrackerFactory:
+    """Trackers running the landmark model of this precision."""
+
+    def tracker() -> PoseTracker:
+        from dancecoach.estimation.live_tracking import LiveTracker
+
+        return LiveTracker(precision)
+
+    return tracker
+
+
+class Analyzer(Protocol):
+    """One stream's frame analysis, here (FrameAnalyzer) or in an analysis process."""
+
+    def warm_up(self) -> None: ...
+
+    def request_cue_reset(self) -> None: ...
+
+    def analyze(
+        self, frame: FrameInput, timestamp_s: float, received_s: float
+    ) -> FrameAnalysis: ...
+
+    def close(self) -> None: ...
+
+
+AnalyzerFactory = Callable[[PoseSequence, bool], Analyzer]  # (reference, mirror)
+
+
+@dataclass
+class LiveState:
+    """A stream's state between frames: where the dancer is (tracking, smoothing), cues and
+    the last seconds' comparisons (what the live score pools)."""
+
+    tracker: PoseTracker | None
+    cues: CueDebouncer
+    window: LiveWindow
+
+
+class FrameAnalyzer:
+    """Scores one stream's frames against a reference. Not thread-safe: one call at a time."""
+
+    def __init__(
+        self,
+        reference: PoseSequence,
+        *,
+        mirror: bool,
+        decode: ImageDecoder,
+        tracker_factory: TrackerFactory,
+    ) -> None:
+        if mirror:
+            # Mirrored once here rather than twice a frame (comparison and ghost): the same
+            # poses as compare_poses(mirror=True) would compare.
+            reference = dataclasses.replace(
+                reference, landmarks=mirror_landmarks(reference.landmarks)
+            )
+        self._reference = reference
+        self._judge = LiveJudge(reference)
+        self._decode = decode
+        self._tracker_factory = tracker_factory
+        self._tracker: PoseTracker | None = None
+        self._cues = CueDebouncer()
+        self._window = LiveWindow()
+        self._cue_reset_requested = False
+
+    def warm_up(self) -> None:
+        """Load the pose model now rather than on the first frame."""
+        if self._tracker is None:
+            self._tracker = self._tracker_factory()
+
+    def request_cue_reset(self) -> None:
+        """Forget cue timers before the next frame (pause, resume, seek); safe from any thread."""
+        self._cue_reset_requested = True
+
+    def live_state(self) -> LiveState:
+        """What the next frame's analysis depends on (picklable; a few kB)."""
+        return LiveState(self._tracker, self._cues, self._window)
+
+    def restore(self, state: LiveState) -> None:
+        """Continue from a state another analyzer of the same stream left."""
+        self._tracker, self._cues, self._window = state.tracker, state.cues, state.window
+
+    def close(self) -> None:
+        if self._tracker is not None:
+            self._tracker.close()
+            self._tracker = None
+
+    def analyze(self, frame: FrameInput, timestamp_s: float, received_s: float) -> FrameAnalysis:
+        """Raises InvalidImageError / LimitExceededError for bytes that are not a usable image.
+
+        frame: the JPEG, or the pose the browser found in it (checked by browser_pose()).
+        received_s: monotonic wall-clock time the frame arrived (drives cue timing).
+        """
+        started = time.perf_counter()
+        pose: NDArray[np.float32] | None
+        if isinstance(frame, BrowserPose):
+            pose, width, height = frame.landmarks, frame.width, frame.height
+        else:
+            image = self._decode(frame)
+            height, width = int(image.shape[0]), int(image.shape[1])
+            self.warm_up()
+            assert self._tracker is not None
+            pose = self._tracker.process(image, timestamp_s)
+        # From here on a browser's pose and a tracked one take the same path.
+        user_aspect = width / height
+        reference_pose = reference_pose_at(self._reference, timestamp_s)
+        accuracy: float | None = None
+        part_scores: dict[str, float] = {}
+        errors: tuple[JointError, ...] = ()
+        ghost: NDArray[np.float32] | None = None
+        warning: Warning | None = None
+        agreement: FrameAgreement | None = None
+        if pose is None:
+            warning = "no_person"
+        elif reference_pose is None:
+            warning = "no_reference_pose"
+        else:
+            verdict = self._judge.judge(pose, user_aspect, timestamp_s, self._window)
+            comparison = verdict.comparison
+            if not math.isnan(comparison.accuracy):
+                accuracy = float(comparison.accuracy)
+                agreement = FrameAgreement(
+                    verdict.lag_s, verdict.steady_lag_s, verdict.above, verdict.room
+                )
+            part_scores = dict(comparison.part_scores)
+            errors = comparison.errors
+            ghost = _ghost(reference_pose, self._reference.aspect_ratio, pose, user_aspect)
+            if float(np.nanmean(pose[_BODY_POINTS, VISIBILITY])) < _LOW_CONFIDENCE_VISIBILITY:
+                warning = "low_confidence"
+        if self._cue_reset_requested:
+            self._cue_reset_requested = False
+            self._cues.reset()
+        cues = tuple(self._cues.update(received_s, errors))
+        return FrameAnalysis(
+            timestamp_s=timestamp_s,
+            width=width,
+            height=height,
+            landmarks=pose,
+            ghost=ghost,
+            accuracy=accuracy,
+            part_scores=part_scores,
+            errors=errors,
+            cues=cues,
+            warning=warning,
+            processing_ms=(time.perf_counter() - started) * 1000.0,
+            agreement=agreement,
+        )
+
+
+def _ghost(
+    reference_pose: NDArray[np.float32],
+    reference_aspect: float,
+    user_pose: NDArray[np.float32],
+    user_aspect: float,
+) -> NDArray[np.float32] | None:
+    from dancecoach.scoring.ghost import project_reference_onto_user
+
+    ghost = project_reference_onto_user(
+        reference_pose, reference_aspect, user_pose, user_aspect, mirror=False
+    )
+    return None if np.isnan(ghost[:, :2]).all() else ghost

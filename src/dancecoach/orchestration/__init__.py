@@ -1,1 +1,0 @@
-"""Orchestration: reference preprocessing, offline comparison and live session lifecycle."""

@@ -1,1 +1,0 @@
-"""Pose pipeline: pure numpy in, numpy out (no FastAPI, no pydantic)."""

@@ -1,0 +1,156 @@
+"""Comparison of learner and reference features: accuracy, per-body-part scores, specific errors.
+
+Works on single poses (live) and on whole arrays of matched frames (offline) with the same
+code. Features that are out of frame in either pose are skipped, never penalised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dancecoach.pose.body_parts import BODY_PART_GROUPS
+from dancecoach.scoring.features import (
+    FEATURE_INDEX,
+    FEATURE_WEIGHTS,
+    FEATURES,
+    IS_CIRCULAR,
+    IS_DISTANCE,
+    FeatureSpec,
+    PoseFeatures,
+)
+from dancecoach.scoring.instructions import error_message
+from dancecoach.scoring.results import JointError, Severity
+
+# Full credit within the tolerance, none beyond the zero-credit difference, linear in between.
+# 18 degrees is about what two careful dancers differ by on the same count; beyond 45 degrees a
+# limb is plainly elsewhere. (Credit is read against its chance level, agreement.py, so these
+# set the resolution of the comparison, not where the score scale starts.)
+ANGLE_TOLERANCE_DEG = 18.0
+ANGLE_ZERO_CREDIT_DEG = 45.0
+DISTANCE_TOLERANCE = 0.15  # torso lengths
+DISTANCE_ZERO_CREDIT = 1.0
+# Below this visibility a point is treated as out of frame.
+MIN_VISIBILITY = 0.5
+# A frame needs this much feature weight compared, else its credit is unknown (NaN).
+MIN_COMPARED_WEIGHT = 2.5
+# Severity thresholds: degrees for angles and directions, torso lengths for distances.
+_ANGLE_SEVERITY = ((55.0, "major"), (35.0, "medium"), (20.0, "minor"))
+_DISTANCE_SEVERITY = ((0.8, "major"), (0.5, "medium"), (0.3, "minor"))
+
+
+@dataclass(frozen=True)
+class FeatureComparison:
+    """Matched learner and reference features, `(..., NUM_FEATURES)` each."""
+
+    user: PoseFeatures
+    reference: PoseFeatures
+    difference: NDArray[np.float64]  # user - reference, wrapped to +-180 for directions
+    weight: NDArray[np.float64]  # 0 where skipped
+    similarity: NDArray[np.float64]  # 0..1
+
+    @property
+    def credit(self) -> NDArray[np.float64]:
+        """Weighted feature credit 0..1 `(...)`, NaN where too little was compared."""
+        total = self.weight.sum(axis=-1)
+        scored = (self.weight * self.similarity).sum(axis=-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(total >= MIN_COMPARED_WEIGHT, scored / total, np.nan)
+
+    def group_credit(self) -> NDArray[np.float64]:
+        """Credit 0..1 per body-part group `(..., groups)` in BODY_PART_GROUPS order (NaN where
+        nothing of the group was compared)."""
+        # Sums per group as one product with the membership matrix: a handful of numpy calls
+        # whatever the number of groups (this runs for every live frame).
+        total = self.weight @ _GROUP_MEMBERSHIP
+        with np.errstate(invalid="ignore", divide="ignore"):
+            credit = ((self.weight * self.similarity) @ _GROUP_MEMBERSHIP) / total
+        return np.asarray(np.where(total > 0, credit, np.nan))
+
+
+# (features, groups): 1 where the feature belongs to the group.
+_GROUP_MEMBERSHIP: NDArray[np.float64] = np.array(
+    [[1.0 if group in spec.groups else 0.0 for group in BODY_PART_GROUPS] for spec in FEATURES]
+)
+
+
+def feature_difference(
+    user: NDArray[np.float64], reference: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """user - reference per feature, directions wrapped into [-180, 180)."""
+    difference = user - reference
+    wrapped = (difference + 180.0) % 360.0 - 180.0
+    return np.asarray(np.where(IS_CIRCULAR, wrapped, difference), dtype=np.float64)
+
+
+def feature_similarity(difference: NDArray[np.float64]) -> NDArray[np.float64]:
+    """0..1 credit per feature difference."""
+    magnitude = np.abs(difference)
+    tolerance = np.where(IS_DISTANCE, DISTANCE_TOLERANCE, ANGLE_TOLERANCE_DEG)
+    zero_credit = np.where(IS_DISTANCE, DISTANCE_ZERO_CREDIT, ANGLE_ZERO_CREDIT_DEG)
+    return np.asarray(np.clip(1.0 - (magnitude - tolerance) / (zero_credit - tolerance), 0.0, 1.0))
+
+
+def compare_features(user: PoseFeatures, reference: PoseFeatures) -> FeatureComparison:
+    """Compare matched features (any leading shape, broadcast)."""
+    difference = feature_difference(user.values, reference.values)
+    visibility = np.minimum(user.visibility, reference.visibility)
+    weight = np.where(visibility >= MIN_VISIBILITY, visibility * FEATURE_WEIGHTS, 0.0)
+    weight = np.where(np.isnan(difference), 0.0, weight)
+    # Features are finite or NaN (never infinite): where/isnan is nan_to_num at a third of the
+    # per-call cost, which counts on every live frame.
+    similarity = feature_similarity(difference)
+    similarity = np.where(np.isnan(similarity), 0.0, similarity)
+    difference = np.where(np.isnan(difference), 0.0, difference)
+    return FeatureComparison(user, reference, difference, weight, similarity)
+
+
+def severity_of(spec: FeatureSpec, difference: float) -> Severity | None:
+    """Severity of a difference, or None when it is too small to mention."""
+    thresholds = _DISTANCE_SEVERITY if spec.kind == "distance" else _ANGLE_SEVERITY
+    for limit, severity in thresholds:
+        if abs(difference) >= limit:
+            return severity  # type: ignore[return-value]
+    return None
+
+
+def errors_at(comparison: FeatureComparison, index: tuple[int, ...] = ()) -> tuple[JointError, ...]:
+    """Specific errors of one frame (index into the leading axes), most severe first."""
+    user_values = comparison.user.values[index]
+    reference_values = comparison.reference.values[index]
+    difference = comparison.difference[index]
+    weight = comparison.weight[index]
+    left_side_sign = float(comparison.user.left_side_sign[index])
+    errors: list[JointError] = []
+    for i, spec in enumerate(FEATURES):
+        if weight[i] <= 0:
+            continue
+        severity = severity_of(spec, float(difference[i]))
+        if severity is None:
+            continue
+        user_value, reference_value = float(user_values[i]), float(reference_values[i])
+        errors.append(
+            JointError(
+                body_part=spec.body_part,
+                group=spec.groups[0] if len(spec.groups) == 1 else _shared_group(spec),
+                feature=spec.name,
+                user_deg=round(user_value, 1),
+                reference_deg=round(reference_value, 1),
+                difference=round(float(difference[i]), 1),
+                severity=severity,
+                message=error_message(spec, user_value, reference_value, left_side_sign),
+            )
+        )
+    errors.sort(key=lambda e: abs(e.difference) / _severity_scale(e.feature), reverse=True)
+    return tuple(errors)
+
+
+def _shared_group(spec: FeatureSpec) -> str:
+    return "arms" if "left_arm" in spec.groups else "legs"
+
+
+def _severity_scale(feature_name: str) -> float:
+    spec = FEATURES[FEATURE_INDEX[feature_name]]
+    return _DISTANCE_SEVERITY[0][0] if spec.kind == "distance" else _ANGLE_SEVERITY[0][0]

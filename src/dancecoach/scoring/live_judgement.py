@@ -1,0 +1,223 @@
+"""Live judgement: each webcam frame scored the way a recorded section is, as it arrives.
+
+A recorded section is time-warped before it is judged (alignment.warp_lags): each moment may
+be a little early or late, so timing reads as lag and not as wrong shapes. A live frame is
+judged the same way, causally: over the last second of dance time the learner's frames are
+compared with the reference at every lag within the warp's reach, the gain above chance is
+pooled over that second at each lag (sum(credit - chance) / sum(1 - chance), agreement.py),
+and the best lag, at a small cost per second of lag, is what the learner reads. One lag per
+second is a warp that is smooth by construction; it follows a learner who drifts, and the
+lag it finds is the learner's timing at that moment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dancecoach.pose.body_parts import BODY_PART_GROUPS
+from dancecoach.pose.sequence import PoseSequence
+from dancecoach.scoring.agreement import chance_levels, sample_frames
+from dancecoach.scoring.alignment import LAG_PRIOR_COST_PER_S, WARP_WINDOW_S
+from dancecoach.scoring.comparison import compare_features, errors_at
+from dancecoach.scoring.features import PoseFeatures, compute_features
+from dancecoach.scoring.judgement import scores_from_gains
+from dancecoach.scoring.results import FrameComparison
+
+# The learner reads the gain pooled over this much dance time (seconds), not one frame's: a
+# single frame's gain swings with every in-between pose, and the mean of per-frame scores
+# through the saturating scale ran far below the score of the same frames pooled (shared
+# pairs streamed in sync: per-frame means of 52-67 against sections of 59-87). Over 2 s (four
+# beats at 120 BPM, half an eight) the means came within 4-13 points of the sections, and
+# holding one pose or dancing another routine averaged 12-28; over 1 s, 22-50: the best of
+# the lags over a few frames finds a passing likeness too easily.
+LIVE_WINDOW_S = 2.0
+
+
+@dataclass
+class LiveWindow:
+    """A stream's last `window_s` seconds of comparisons at every lag: small and picklable (it
+    travels with the stream's state between analysis processes)."""
+
+    times_s: list[float] = field(default_factory=list)
+    # Per frame: credit - chance `(lags, 1 + groups)` (overall, then BODY_PART_GROUPS; 0 where
+    # unknown) and 1 - chance `(1 + groups,)` (NaN where unknown).
+    above: list[NDArray[np.float32]] = field(default_factory=list)
+    room: list[NDArray[np.float32]] = field(default_factory=list)
+
+    def push(
+        self,
+        time_s: float,
+        above: NDArray[np.float32],
+        room: NDArray[np.float32],
+        window_s: float,
+    ) -> None:
+        # Dance time running backwards or jumping (a seek, a section loop) starts a new window.
+        if self.times_s and not self.times_s[-1] <= time_s <= self.times_s[-1] + window_s:
+            self.times_s, self.above, self.room = [], [], []
+        self.times_s.append(time_s)
+        self.above.append(above)
+        self.room.append(room)
+        while self.times_s[0] <= time_s - window_s:
+            del self.times_s[0], self.above[0], self.room[0]
+
+
+@dataclass(frozen=True)
+class LiveVerdict:
+    """One frame as judged live.
+
+    comparison: what the learner reads (accuracy and part scores pooled over the window at the
+        best lag; the frame's own errors at that lag). NaN accuracy when nothing was compared.
+    lag_s: the best lag, seconds (negative: the learner is late); 0 when nothing was compared.
+    steady_lag_s: the middle of the lags that agree about as well as the best one, seconds,
+        without the pull towards zero lag: poses a frame or two apart earn the same full
+        credit, so the best lag sits at the edge of that plateau nearest zero, and a steady
+        delay (the camera's) is read from its middle. NaN when nothing was compared.
+    above, room: this frame's overall credit minus chance, and 1 minus chance, at the best lag
+        (NaN when unknown): summed over any stretch of frames, above / room is that stretch's
+        gain above chance, the number a move's score comes from (agreement.py).
+    """
+
+    comparison: FrameComparison
+    lag_s: float
+    steady_lag_s: float
+    above: float
+    room: float
+
+
+# Lags whose pooled gain is within this of the best count as agreeing as well (steady_lag_s):
+# a hundredth of the way from chance to a perfect copy.
+_PLATEAU_GAIN = 0.01
+
+
+class LiveJudge:
+    """Judges one stream's poses against a reference (already mirrored when the learner
+    performs its mirror image). Immutable after construction: the per-stream state is the
+    LiveWindow passed to each call."""
+
+    def __init__(
+        self,
+        reference: PoseSequence,
+        *,
+        window_s: float = LIVE_WINDOW_S,
+        max_lag_s: float = WARP_WINDOW_S,
+    ) -> None:
+        self.reference = reference
+        self._features = compute_features(reference.landmarks, reference.aspect_ratio)
+        self.chance_sample = sample_frames(self._features)
+        steps = max(0, round(max_lag_s * reference.fps))
+        self._lag_frames = np.arange(-steps, steps + 1)
+        self.lags_s = self._lag_frames / reference.fps
+        # The warp's weak pull towards zero lag, so that a held pose does not drift.
+        self._lag_cost = LAG_PRIOR_COST_PER_S * np.abs(self.lags_s)
+        self._window_s = window_s
+
+    def judge(
+        self,
+        pose: NDArray[np.float32],
+        aspect: float,
+        time_s: float,
+        window: LiveWindow,
+    ) -> LiveVerdict:
+        """The frame as the learner reads it, with the lag (seconds; negative: the learner is
+        late) at which the window agrees best (see LiveVerdict).
+
+        accuracy and part_scores are pooled over the window at that lag; errors are the
+        frame's own at that lag, so a late move is not reported as a wrong shape. NaN accuracy
+        (and no errors) when nothing of the pose could be compared.
+        """
+        user = compute_features(pose[None], np.array([aspect]))
+        reference = self._reference_at(time_s)
+        lags = len(self._lag_frames)
+        comparison = compare_features(
+            PoseFeatures(
+                np.repeat(user.values, lags, axis=0),
+                np.repeat(user.visibility, lags, axis=0),
+                np.repeat(user.left_side_sign, lags, axis=0),
+            ),
+            reference,
+        )
+        credit = np.concatenate(
+            [comparison.credit[:, None], comparison.group_credit()], axis=1
+        )  # (lags, 1 + groups)
+        chance = chance_levels(user, self.chance_sample)
+        level = np.concatenate([chance.overall, chance.groups[0]])  # (1 + groups,)
+
+        known = ~np.isnan(credit) & ~np.isnan(level)[None, :]
+        frame_known = bool(np.isfinite(credit[:, 0]).any() and not np.isnan(level[0]))
+        # float32 halves the state that travels between processes; sums of a few tens of
+        # values lose nothing a score shows.
+        window.push(
+            time_s,
+            np.where(known, credit - level[None, :], 0.0).astype(np.float32),
+            (1.0 - level).astype(np.float32),
+            self._window_s,
+        )
+        if not frame_known:
+            nothing = float("nan")
+            empty = FrameComparison(accuracy=nothing, part_scores={})
+            return LiveVerdict(empty, 0.0, nothing, nothing, nothing)
+        above = np.sum(window.above, axis=0, dtype=np.float64)  # (lags, 1 + groups)
+        rooms = np.stack(window.room)
+        room = np.nansum(rooms, axis=0, dtype=np.float64)
+        # As agreement.gain: no room above chance at all (a reference that never moves) and
+        # the learner matching it is full agreement; nothing known is no score.
+        known_any = ~np.isnan(rooms).all(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gains = np.where(
+                room > 0, above / np.where(room > 0, room, 1.0), np.where(known_any, 1.0, np.nan)
+            )
+        # Only lags at which this frame has a reference pose may be chosen.
+        ranked = np.where(np.isnan(credit[:, 0]), -np.inf, gains[:, 0] - self._lag_cost)
+        best = int(np.argmax(ranked))
+        scores = scores_from_gains(gains[best]) / 100.0
+        part_scores = {
+            group: float(scores[index + 1])
+            for index, group in enumerate(BODY_PART_GROUPS)
+            if not np.isnan(scores[index + 1])
+        }
+        accuracy = float(scores[0])
+        return LiveVerdict(
+            FrameComparison(
+                accuracy=accuracy, part_scores=part_scores, errors=errors_at(comparison, (best,))
+            ),
+            lag_s=float(self.lags_s[best]),
+            steady_lag_s=self._plateau_middle(
+                np.where(np.isnan(credit[:, 0]), -np.inf, gains[:, 0])
+            ),
+            above=float(window.above[-1][best, 0]) if known[best, 0] else float("nan"),
+            room=float(window.room[-1][0]),
+        )
+
+    def _plateau_middle(self, gains: NDArray[np.float64]) -> float:
+        """The middle (seconds) of the run of lags around the highest gain whose gains are
+        within _PLATEAU_GAIN of it."""
+        top = float(np.max(gains))
+        if not np.isfinite(top):
+            return float("nan")
+        near = gains >= top - _PLATEAU_GAIN
+        peak = int(np.argmax(gains))
+        start = peak
+        while start > 0 and near[start - 1]:
+            start -= 1
+        end = peak
+        while end < len(near) - 1 and near[end + 1]:
+            end += 1
+        return float((self.lags_s[start] + self.lags_s[end]) / 2.0)
+
+    def _reference_at(self, time_s: float) -> PoseFeatures:
+        """The reference's features at time_s + every lag `(lags, features)`, NaN outside it
+        (the nearest reference frame: the lag grid is one frame fine)."""
+        reference = self.reference
+        if len(reference) == 0:
+            empty = np.full((len(self._lag_frames), self._features.values.shape[-1]), np.nan)
+            return PoseFeatures(empty, np.zeros_like(empty), np.ones(len(self._lag_frames)))
+        index = np.rint((time_s - reference.timestamps_s[0]) * reference.fps).astype(np.intp)
+        index = index + self._lag_frames
+        inside = (index >= 0) & (index < len(reference))
+        safe = np.clip(index, 0, max(len(reference) - 1, 0))
+        values = np.where(inside[:, None], self._features.values[safe], np.nan)
+        visibility = np.where(inside[:, None], self._features.visibility[safe], 0.0)
+        return PoseFeatures(values, visibility, self._features.left_side_sign[safe])

@@ -1,0 +1,305 @@
+"""Accounts on a shared server: sign-in, roles, and every learner's data theirs alone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+from typer.testing import CliRunner
+
+from dancecoach.api.app import create_app
+from dancecoach.api.auth import PUBLIC_PATHS
+from dancecoach.api.server import UnsafeBindError, access_settings
+from dancecoach.config import Settings
+from dancecoach.runtime import Runtime
+from tests.api.fakes import GREY, WHITE, FakeTracker, jpeg, reference_sequence, write_video
+from tests.api.wsclient import frame_binary, receive, receive_type
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def auth_client(settings: Settings) -> Iterator[TestClient]:
+    settings.auth = "required"
+    reference = reference_sequence()
+    app = create_app(settings, tracker_factory=lambda: FakeTracker(reference), demo_reference=False)
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture
+def auth_runtime(auth_client: TestClient) -> Runtime:
+    value: Runtime = auth_client.app.state.runtime  # type: ignore[attr-defined]
+    return value
+
+
+def _bearer(runtime: Runtime, name: str, role: str) -> dict[str, str]:
+    user = runtime.accounts.add_user(name, PASSWORD, role)
+    return {"Authorization": f"Bearer {runtime.accounts.create_api_token(user, 'test')}"}
+
+
+@pytest.fixture
+def users(auth_runtime: Runtime) -> dict[str, dict[str, str]]:
+    """Authorization headers of a teacher and two learners."""
+    return {
+        "teacher": _bearer(auth_runtime, "teacher", "teacher"),
+        "alice": _bearer(auth_runtime, "alice", "learner"),
+        "bob": _bearer(auth_runtime, "bob", "learner"),
+    }
+
+
+@pytest.fixture
+def library(auth_runtime: Runtime, tmp_path: Path) -> dict[str, str]:
+    """A ready reference with one named section."""
+    video = write_video(tmp_path / "routine.avi")
+    reference = auth_runtime.references.register_ready(video, reference_sequence(), name="R")
+    section = auth_runtime.references.add_section(reference.id, "Intro", 0.0, 2.0)
+    return {"reference_id": reference.id, "section_id": section.id}
+
+
+def _practise(client: TestClient, headers: dict[str, str], reference_id: str) -> str:
+    """A finalized session of this user with a rendered clip; returns its id."""
+    created = client.post(
+        "/api/sessions/create", json={"reference_video_id": reference_id}, headers=headers
+    )
+    assert created.status_code == 201, created.text
+    session_id: str = created.json()["session_id"]
+    with client.websocket_connect(f"/ws/{session_id}", headers=headers) as ws:
+        receive(ws)
+        for t in np.arange(0.5, 4.0, 0.1):
+            ws.send_bytes(frame_binary(jpeg(WHITE if t > 2 else GREY), round(float(t), 3)))
+            receive_type(ws, "frame_result")
+    report = client.post(f"/api/sessions/{session_id}/finalize", headers=headers).json()
+    assert client.get(report["problem_segments"][0]["video_clip"], headers=headers).is_success
+    return session_id
+
+
+_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("post", "/api/auth/login"): {"json": {"username": "bob", "password": "wrong password"}},
+    ("post", "/api/auth/tokens"): {"json": {"label": "x"}},
+    ("post", "/api/references/{reference_id}/sections"): {
+        "json": {"title": "x", "start_s": 0, "end_s": 1}
+    },
+    ("patch", "/api/references/{reference_id}"): {"json": {"name": "x"}},
+    ("post", "/api/references"): {"files": {"file": ("x.mp4", b"not a video")}},
+}
+
+
+def _every_operation(client: TestClient) -> list[tuple[str, str]]:
+    schema = client.get("/openapi.json").json()
+    operations = [(method, path) for path, item in schema["paths"].items() for method in item]
+    # Sign-out last: it ends the token the walk uses.
+    return sorted(operations, key=lambda op: op[1] == "/api/auth/logout")
+
+
+def _call(
+    client: TestClient, method: str, path: str, ids: dict[str, str], headers: dict[str, str]
+) -> Any:
+    url = re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
+    return client.request(method, url, headers=headers, **_BODIES.get((method, path), {}))
+
+
+def test_every_route_as_another_learner_finds_nothing_of_alices(
+    auth_client: TestClient, users: dict[str, dict[str, str]], library: dict[str, str]
+) -> None:
+    alice_session = _practise(auth_client, users["alice"], library["reference_id"])
+    ids = {**library, "session_id": alice_session, "number": "1", "eight": "1", "digest": "0" * 16}
+    walked = 0
+    for method, path in _every_operation(auth_client):
+        response = _call(auth_client, method, path, ids, users["bob"])
+        where = f"{method.upper()} {path}"
+        if "{session_id}" in path:
+            assert response.status_code == 404, where
+        elif path.startswith("/api/references") and method != "get":
+            assert response.status_code == 403, where  # the library is the teacher's
+        else:
+            assert response.status_code < 500, where
+        if response.status_code != 404:  # a 404 repeats the id Bob sent, nothing more
+            assert alice_session not in response.text, f"{where} shows Alice's session"
+        walked += 1
+    assert walked >= 20
+    # Bob's "delete all my data" left Alice's alone, and her socket is hers only.
+    assert auth_client.get(f"/api/sessions/{alice_session}", headers=users["alice"]).is_success
+    progress = auth_client.get(
+        f"/api/references/{library['reference_id']}/progress", headers=users["alice"]
+    ).json()
+    assert [a["session_id"] for a in progress["attempts"]] == [alice_session]
+
+
+def test_a_learners_socket_to_another_learners_session_is_closed_4404(
+    auth_client: TestClient, users: dict[str, dict[str, str]], library: dict[str, str]
+) -> None:
+    created = auth_client.post(
+        "/api/sessions/create",
+        json={"reference_video_id": library["reference_id"]},
+        headers=users["alice"],
+    ).json()
+    with (
+        pytest.raises(WebSocketDisconnect) as closed,
+        auth_client.websocket_connect(f"/ws/{created['session_id']}", headers=users["bob"]) as ws,
+    ):
+        assert receive(ws)["code"] == "session_not_found"
+        ws.receive_text()
+    assert closed.value.code == 4404
+
+
+def test_without_a_sign_in_every_api_route_answers_401(
+    auth_client: TestClient, users: dict[str, dict[str, str]], library: dict[str, str]
+) -> None:
+    alice_session = _practise(auth_client, users["alice"], library["reference_id"])
+    ids = {**library, "session_id": alice_session, "number": "1", "eight": "1", "digest": "0" * 16}
+    walked = 0
+    for method, path in _every_operation(auth_client):
+        response = _call(auth_client, method, path, ids, {})
+        where = f"{method.upper()} {path}"
+        if path in PUBLIC_PATHS:
+            assert response.status_code != 401 or path == "/api/auth/login", where
+        else:
+            assert response.status_code == 401, where
+            assert response.json()["code"] == "unauthenticated"
+        walked += 1
+    assert walked >= 20
+    forged = {"Authorization": "Bearer not-a-token"}
+    assert auth_client.get("/api/references", headers=forged).status_code == 401
+    with (
+        pytest.raises(WebSocketDisconnect) as closed,
+        auth_client.websocket_connect(f"/ws/{alice_session}") as ws,
+    ):
+        ws.receive_text()
+    assert closed.value.code == 4401
+    # The web app's pages load, so that its login page can show.
+    assert auth_client.get("/").status_code == 200
+
+
+def test_sign_in_sets_a_safe_cookie_and_sign_out_ends_it(
+    auth_client: TestClient, users: dict[str, dict[str, str]]
+) -> None:
+    wrong = auth_client.post("/api/auth/login", json={"username": "alice", "password": "nope!"})
+    assert wrong.status_code == 401
+    unknown = auth_client.post("/api/auth/login", json={"username": "eve", "password": "x"})
+    assert unknown.json()["detail"] == wrong.json()["detail"]  # names are not confirmed
+    response = auth_client.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
+    assert response.status_code == 200
+    assert response.json() == {"username": "alice", "role": "learner", "accounts": True}
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+    assert "secure" not in cookie  # plain HTTP here; over HTTPS it is Secure
+    assert auth_client.get("/api/auth/me").json()["username"] == "alice"
+    token = auth_client.post("/api/auth/tokens", json={"label": "my script"}).json()["token"]
+    assert auth_client.post("/api/auth/logout").status_code == 204
+    assert auth_client.get("/api/auth/me").status_code == 401
+    # The script's token outlives the browser's sign-in.
+    me = auth_client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json()["username"] == "alice"
+
+
+def test_only_a_teacher_changes_the_library(
+    auth_client: TestClient, users: dict[str, dict[str, str]], library: dict[str, str]
+) -> None:
+    path = f"/api/references/{library['reference_id']}"
+    learner = auth_client.patch(path, json={"name": "Mine"}, headers=users["alice"])
+    assert learner.status_code == 403
+    assert "teacher" in learner.json()["detail"]
+    teacher = auth_client.patch(path, json={"name": "Chorus"}, headers=users["teacher"])
+    assert teacher.json()["name"] == "Chorus"
+    # Every signed-in user sees the library.
+    listed = auth_client.get("/api/references", headers=users["alice"]).json()
+    assert [r["name"] for r in listed] == ["Chorus"]
+
+
+def test_without_accounts_the_local_user_is_a_teacher_and_login_is_not_needed(
+    client: TestClient,
+) -> None:
+    assert client.get("/api/auth/me").json() == {
+        "username": None,
+        "role": "teacher",
+        "accounts": False,
+    }
+    assert (
+        client.post("/api/auth/login", json={"username": "a", "password": "b"}).status_code == 409
+    )
+
+
+def test_serve_refuses_a_network_address_without_accounts(settings: Settings) -> None:
+    assert access_settings(settings, "127.0.0.1", insecure_open=False).auth == "off"
+    with pytest.raises(UnsafeBindError, match="user add"):
+        access_settings(settings, "0.0.0.0", insecure_open=False)
+    off = settings.model_copy(update={"auth": "off"})
+    with pytest.raises(UnsafeBindError, match="--insecure-open"):
+        access_settings(off, "192.168.1.5", insecure_open=False)
+    opened = access_settings(settings, "192.168.1.5", insecure_open=True)
+    assert opened.auth == "off"
+    assert "192.168.1.5" in opened.allowed_hosts
+
+
+def test_user_add_reads_the_password_from_stdin_and_hashes_it(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dancecoach import cli
+    from dancecoach.accounts.service import open_accounts
+    from dancecoach.config import get_settings
+
+    monkeypatch.setenv("DANCECOACH_DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()
+    monkeypatch.setattr(cli, "silence_native_logs", lambda: None)
+    try:
+        runner = CliRunner()
+        added = runner.invoke(
+            cli.app, ["user", "add", "tina", "--role", "teacher"], input=PASSWORD + "\n"
+        )
+        assert added.exit_code == 0, added.output
+        assert "teacher tina" in added.output
+        short = runner.invoke(cli.app, ["user", "add", "lee", "--role", "learner"], input="abc\n")
+        assert short.exit_code == 1
+        assert "at least 8" in short.output
+    finally:
+        get_settings.cache_clear()
+    accounts = open_accounts(settings)
+    assert accounts.authenticate("tina", PASSWORD).role == "teacher"
+    served = access_settings(settings, "0.0.0.0", insecure_open=False)
+    assert served.auth == "required"
+    import sqlite3
+
+    stored = sqlite3.connect(settings.data_dir / "dancecoach.db").execute(
+        "SELECT password_hash FROM users"
+    )
+    assert stored.fetchone()[0].startswith("$argon2id$")
+
+
+def test_a_sign_in_expires(auth_runtime: Runtime) -> None:
+    import time
+
+    from dancecoach.accounts.service import AccountService
+    from dancecoach.storage.users import UserStore
+
+    short = AccountService(UserStore(auth_runtime.db), session_days=0.1 / 86_400)  # 0.1 s
+    user = short.add_user("brief", PASSWORD, "learner")
+    token = short.start_session(user)
+    assert short.user_for_token(token) == user
+    time.sleep(0.2)
+    assert short.user_for_token(token) is None
+    # The next sign-in clears the expired one out of the database.
+    short.start_session(user)
+    assert (
+        auth_runtime.db.engine.connect()
+        .exec_driver_sql("SELECT count(*) FROM auth_tokens WHERE user_id = ?", (user.id,))
+        .scalar()
+        == 1
+    )
+
+
+def test_over_https_the_sign_in_cookie_is_secure(
+    auth_client: TestClient, users: dict[str, dict[str, str]]
+) -> None:
+    """As behind a TLS proxy (uvicorn takes the scheme from X-Forwarded-Proto)."""
+    response = auth_client.post(
+        "https://testserver/api/auth/login", json={"username": "alice", "password": PASSWORD}
+    )
+    assert response.status_code == 200
+    assert "secure" in response.headers["set-cookie"].lower()

@@ -1,0 +1,36 @@
+"""The figures the README states are the ones the code uses (credit curve, on time, grades)."""
+
+from __future__ import annotations
+
+import re
+
+from dancecoach.scoring.comparison import ANGLE_TOLERANCE_DEG, ANGLE_ZERO_CREDIT_DEG
+from dancecoach.scoring.judgement import GRADE_BANDS
+from dancecoach.scoring.timing import ON_TIME_MS
+from tests.footage import PROJECT_ROOT
+
+_NUM = r"\d+(?:\.\d+)?"
+README = " ".join((PROJECT_ROOT / "README.md").read_text(encoding="utf-8").split())
+
+
+def _number(pattern: str) -> list[float]:
+    found = re.search(pattern, README)
+    assert found is not None, f"the README no longer says {pattern!r}"
+    return [float(group) for group in found.groups()]
+
+
+def test_the_credit_curve_in_the_readme_is_the_scorers() -> None:
+    full, none = _number(rf"within ({_NUM})° earns full credit and none beyond ({_NUM})°")
+    assert (full, none) == (ANGLE_TOLERANCE_DEG, ANGLE_ZERO_CREDIT_DEG)
+
+
+def test_the_on_time_threshold_in_the_readme_is_the_reports() -> None:
+    assert _number(rf"lag within ±({_NUM}) ms is on time") == [ON_TIME_MS]
+
+
+def test_the_grade_bands_in_the_readme_are_the_judgements() -> None:
+    found = re.search(rf"grade bands ((?:\w+ >= {_NUM}, )+)else Miss", README)
+    assert found is not None, "the README no longer lists the grade bands"
+    bands = re.findall(rf"(\w+) >= ({_NUM})", found[1])
+    stated = [(grade, float(lowest)) for grade, lowest in bands]
+    assert stated == [(grade, lowest) for grade, lowest in GRADE_BANDS]
