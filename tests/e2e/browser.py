@@ -75,13 +75,29 @@ START_LATENCY_S = 0.15
 CAMERA_S_AT_DANCE_START = CAMERA_LEAD_S + COUNTDOWN_S + START_LATENCY_S
 
 
-def start_in_step(page: object) -> None:
-    """Press Start once the webcam has played CAMERA_LEAD_S, so that the dance starts
-    CAMERA_S_AT_DANCE_START into the fake camera's file."""
+def wait_for_camera_lead(page: object, lead_s: float = CAMERA_LEAD_S) -> None:
+    """Wait until the webcam has played lead_s: a start pressed now (button or Space) starts
+    the dance lead_s + COUNTDOWN_S + START_LATENCY_S into the fake camera's file."""
     page.get_by_test_id("start").wait_for()  # type: ignore[attr-defined]
     page.wait_for_function(  # type: ignore[attr-defined]
         f"(() => {{ const v = document.querySelector('[data-testid=webcam]');"
-        f" return v.videoWidth > 0 && v.currentTime >= {CAMERA_LEAD_S}; }})()",
+        f" return v.videoWidth > 0 && v.currentTime >= {lead_s}; }})()",
         timeout=20_000,
     )
+
+
+def note_camera_at_play(page: object) -> None:
+    """Have the page note the webcam's time when the reference starts playing (when the dance
+    really started) in window.cameraAtPlay."""
+    page.evaluate(  # type: ignore[attr-defined]
+        "() => document.querySelector('[data-testid=reference-video]').addEventListener("
+        "'playing', () => { window.cameraAtPlay ="
+        " document.querySelector('[data-testid=webcam]').currentTime; }, { once: true })"
+    )
+
+
+def start_in_step(page: object) -> None:
+    """Press Start once the webcam has played CAMERA_LEAD_S, so that the dance starts
+    CAMERA_S_AT_DANCE_START into the fake camera's file."""
+    wait_for_camera_lead(page)
     page.get_by_test_id("start").click()  # type: ignore[attr-defined]

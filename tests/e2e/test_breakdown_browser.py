@@ -24,6 +24,7 @@ import pytest
 from tests.e2e.browser import (
     CAMERA_S_AT_DANCE_START,
     chromium_context,
+    note_camera_at_play,
     running_server,
     shot,
     start_in_step,
@@ -92,11 +93,7 @@ def page_with_camera(camera: Path | None) -> Iterator[Any]:
 
 def start_dancing(page: Any) -> None:
     """start_in_step, noting the camera's time when the reference starts playing."""
-    page.evaluate(
-        "() => document.querySelector('[data-testid=reference-video]').addEventListener("
-        "'playing', () => { window.cameraAtPlay ="
-        " document.querySelector('[data-testid=webcam]').currentTime; }, { once: true })"
-    )
+    note_camera_at_play(page)
     start_in_step(page)
 
 

@@ -12,16 +12,27 @@ from typing import Any
 import httpx
 
 from tests.e2e.axe import axe_violations, blocking
-from tests.e2e.browser import chromium_context, running_server, shot
+from tests.e2e.browser import (
+    COUNTDOWN_S,
+    START_LATENCY_S,
+    chromium_context,
+    note_camera_at_play,
+    running_server,
+    shot,
+    wait_for_camera_lead,
+)
 from tests.e2e.fake_camera import write_y4m
 from tests.footage import footage, manifest
 
 REFERENCE = "pairs/maybenot_teacher.mp4"
-# What the test's browser does between the fake camera starting (the page asks for it as it
-# opens) and the dance starting: the Start press, the session, the 3-2-1 countdown. The
-# student's clip is started this much earlier so her dance lines up with the section; what
-# is left over is a steady lag, the very thing the camera-delay estimate measures.
-CAMERA_LEAD_S = 3.6
+# The steady lag this test gives the student's frames, which the camera-delay estimate must
+# find: Space is pressed once the webcam has played PRESS_AT_S (after the keyboard checks), the
+# dance starts DANCE_START_S into the fake camera's file, and the student's dance of the section
+# starts CAMERA_LAG_S later in it, so every frame shows her that much behind: within the judge's
+# lag search (0.5 s) and beyond the on-time threshold (80 ms), with room for a late start.
+PRESS_AT_S = 2.0
+DANCE_START_S = PRESS_AT_S + COUNTDOWN_S + START_LATENCY_S
+CAMERA_LAG_S = 0.3
 EIGHTS = 2  # the clip holds four eights; the estimate comes after the first
 GRADES = {"Perfect", "Great", "Good", "OK", "Miss"}
 
@@ -56,15 +67,16 @@ def test_a_grade_pops_up_as_each_move_ends_and_the_camera_delay_is_offered(
         reference = _ready_reference(base, teacher)
         beats = httpx.get(f"{base}/api/references/{reference['reference_video_id']}/beats").json()
         ones = [b["time_s"] for b in beats["beats"] if b["count"] == 1]
+        lead_in_s = DANCE_START_S + CAMERA_LAG_S
         # The first count 1 her clip reaches with the camera's lead to spare, and EIGHTS on.
-        start = next(t for t in ones if t - offset_s - CAMERA_LEAD_S >= 0.5)
+        start = next(t for t in ones if t - offset_s - lead_in_s >= 0.5)
         assert ones.index(start) + EIGHTS < len(ones), ("too few eights", ones)
         end = ones[ones.index(start) + EIGHTS]
         camera = write_y4m(
             student,
             tmp_path / "student.y4m",
-            seconds=end - start + CAMERA_LEAD_S + 2.0,
-            start_s=start - offset_s - CAMERA_LEAD_S,
+            seconds=end - start + lead_in_s + 2.0,
+            start_s=start - offset_s - lead_in_s,
         )
         with chromium_context(camera) as context:
             page = context.new_page()  # type: ignore[attr-defined]
@@ -97,22 +109,27 @@ def test_a_grade_pops_up_as_each_move_ends_and_the_camera_delay_is_offered(
             page.keyboard.press("Space")
             assert not loop_box.is_checked()
             page.evaluate("document.activeElement.blur()")
+            note_camera_at_play(page)
+            wait_for_camera_lead(page, PRESS_AT_S)
             page.keyboard.press("Space")
             page.get_by_role("button", name="Pause (space)").wait_for(timeout=20_000)
 
             popup = page.get_by_test_id("move-grade")
             popup.first.wait_for(timeout=40_000)
-            text = popup.first.inner_text()
-            shot(page, "practice-move-grade")
-            assert not blocking(axe_violations(page, "practice-move-grade"))
-            assert any(grade in text for grade in GRADES), text
-            # It is announced where it is shown, and goes after about 1.5 s.
-            live_region = "e => e.parentElement.getAttribute('aria-live')"
-            assert popup.first.evaluate(live_region) == "polite"
+            # Read at once: the grade goes after about 1.5 s, and a screenshot under load can
+            # take longer than that.
             shown = popup.first.element_handle()
+            text, live = shown.evaluate(
+                "e => [e.innerText, e.parentElement.getAttribute('aria-live')]"
+            )
+            shot(page, "practice-move-grade")
+            assert any(grade in text for grade in GRADES), text
+            assert live == "polite"  # it is announced where it is shown
+            assert not blocking(axe_violations(page, "practice-move-grade"))
             page.wait_for_timeout(2000)
             assert shown.evaluate("e => !e.isConnected"), "the grade did not fade"
 
+            print("EVENTS", [e for e in events if e["type"] != "state"])  # shown if the offer fails
             offer = page.get_by_test_id("camera-delay-offer")
             offer.wait_for(timeout=30_000)
             offer_text = offer.inner_text()
@@ -136,7 +153,11 @@ def test_a_grade_pops_up_as_each_move_ends_and_the_camera_delay_is_offered(
             assert {m["grade"] for m in moves} <= GRADES
             assert [m["eight"] for m in moves] == sorted(m["eight"] for m in moves)
             (estimate,) = delays
-            assert estimate["delay_s"] is not None and abs(estimate["delay_s"]) <= 0.5
+            # Her frames ran behind by the lag the test gave them, less any lateness of the start.
+            lag_s = lead_in_s - float(page.evaluate("window.cameraAtPlay"))
+            print("LAG", lag_s)
+            assert estimate["delay_s"] is not None
+            assert abs(estimate["delay_s"] - lag_s) <= 0.15, (estimate, lag_s)
             # This run carried the camera's delay: the review says so and what her own timing was.
             fact = page.get_by_test_id("camera-delay").inner_text()
             assert f"{abs(estimate['delay_s']):.2f} s" in fact, fact
