@@ -121,10 +121,12 @@ def pose(
     scale: float = 0.18,
     roll_deg: float = 0.0,
     aspect_ratio: float = 1.0,
+    yaw_deg: float = 0.0,
 ) -> NDArray[np.float32]:
-    """A placed pose of the figure (default: arms slightly out, legs straight)."""
+    """A placed pose of the figure (default: arms slightly out, legs straight), turned by
+    yaw_deg towards the dancer's left."""
     return place(
-        body_points(figure or Figure()),
+        turned(body_points(figure or Figure()), yaw_deg),
         centre=centre,
         scale=scale,
         roll_deg=roll_deg,
@@ -132,9 +134,17 @@ def pose(
     )
 
 
-def sequence(figures: list[Figure], fps: float = 15.0, aspect_ratio: float = 1.0) -> PoseSequence:
-    """A pose sequence of the given figures, one frame each."""
-    landmarks = np.stack([pose(f, aspect_ratio=aspect_ratio) for f in figures])
+def sequence(
+    figures: list[Figure],
+    fps: float = 15.0,
+    aspect_ratio: float = 1.0,
+    yaws_deg: list[float] | None = None,
+) -> PoseSequence:
+    """A pose sequence of the given figures, one frame each (turned by yaws_deg, if given)."""
+    yaws = yaws_deg or [0.0] * len(figures)
+    landmarks = np.stack(
+        [pose(f, aspect_ratio=aspect_ratio, yaw_deg=y) for f, y in zip(figures, yaws, strict=True)]
+    )
     timestamps = np.arange(len(figures)) / fps
     height = 480
     return PoseSequence(landmarks, timestamps, (round(height * aspect_ratio), height), fps)
