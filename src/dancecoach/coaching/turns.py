@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 # No turn is named below this difference (degrees): the same choreography danced by two
-# different people already differs by a median of 10-20 degrees (the pose tracker's depth and
-# width readings, and dancers' own angles), 14 on the shared BLACKPINK pair.
+# different people already differs by a median of 10-20 degrees (the pose tracker's width and
+# depth readings, and the dancers' own styles; the README has the pairs' figures).
 MIN_TURN_DEG = 35.0
 # Turns a dancer counts in, with their size in degrees; the nearest one is named.
 TURN_SIZES: tuple[tuple[float, str], ...] = (
