@@ -184,12 +184,12 @@ def _segment_item(segment: ProblemSegment, index: int, mention_lag: bool) -> Fee
         optional.append(_WHY[region][index % len(_WHY[region])])
         tip = _TIPS[region][(index + 1) % len(_TIPS[region])]
         optional.append(_TIP_OPENERS[index % len(_TIP_OPENERS)].format(tip=tip))
-    hand_parts = [hand.part.replace(" ", "_") for hand in hands]
-    parts = tuple(
-        dict.fromkeys(
-            [*([WHOLE_BODY] if turn else []), *(e.body_part for e in errors), *hand_parts]
-        )
-    ) or (segment.body_parts or (WHOLE_BODY,))
+    hand_parts = [hand.part.replace(" ", "_") for hand in hands]  # "left hand" -> "left_hand"
+    # With a turn, the item is about the whole body and the hands, not the errors it left out.
+    told_parts = [WHOLE_BODY] if turn else [e.body_part for e in errors]
+    parts = tuple(dict.fromkeys([*told_parts, *hand_parts])) or (
+        segment.body_parts or (WHOLE_BODY,)
+    )
     if mention_lag and timing_word(segment.lag_ms) != "on time":
         optional.append(
             f"You were also {lag_words(segment.lag_ms)} here, so start the move on the count."
