@@ -77,6 +77,15 @@ def body_points(figure: Figure) -> NDArray[np.float64]:
     return points
 
 
+def turned(points: NDArray[np.float64], yaw_deg: float) -> NDArray[np.float64]:
+    """(33, 2) body-frame points of a figure in its frontal plane -> (33, 3) with depth
+    (away from the camera), the body turned about its vertical axis by yaw_deg towards the
+    dancer's own left (scoring/facing.py's convention)."""
+    yaw = math.radians(yaw_deg)
+    across = points[:, 0]
+    return np.stack([across * math.cos(yaw), points[:, 1], across * math.sin(yaw)], axis=1)
+
+
 def place(
     points: NDArray[np.float64],
     *,
@@ -86,17 +95,21 @@ def place(
     aspect_ratio: float = 1.0,
     visibility: float = 0.99,
 ) -> NDArray[np.float32]:
-    """Body-frame points -> (33, 4) normalized image landmarks.
+    """Body-frame points (33, 2), or (33, 3) with depth (turned), -> (33, 4) normalized image
+    landmarks.
 
     scale is the torso length as a fraction of the frame height; roll turns the figure in the
     image plane; aspect_ratio is width / height of the imaginary frame.
     """
     roll = math.radians(roll_deg)
     rotation = np.array([[math.cos(roll), -math.sin(roll)], [math.sin(roll), math.cos(roll)]])
-    turned = points @ rotation.T * scale
+    rolled = points[:, :2] @ rotation.T * scale
     pose = np.zeros((33, 4), dtype=np.float32)
-    pose[:, 0] = centre[0] + turned[:, 0] / aspect_ratio
-    pose[:, 1] = centre[1] - turned[:, 1]
+    pose[:, 0] = centre[0] + rolled[:, 0] / aspect_ratio
+    pose[:, 1] = centre[1] - rolled[:, 1]
+    if points.shape[1] == 3:
+        # MediaPipe's z: relative depth on the scale of x, smaller is nearer the camera.
+        pose[:, 2] = points[:, 2] * scale / aspect_ratio
     pose[:, 3] = visibility
     return pose
 
@@ -108,10 +121,12 @@ def pose(
     scale: float = 0.18,
     roll_deg: float = 0.0,
     aspect_ratio: float = 1.0,
+    yaw_deg: float = 0.0,
 ) -> NDArray[np.float32]:
-    """A placed pose of the figure (default: arms slightly out, legs straight)."""
+    """A placed pose of the figure (default: arms slightly out, legs straight), turned by
+    yaw_deg towards the dancer's left."""
     return place(
-        body_points(figure or Figure()),
+        turned(body_points(figure or Figure()), yaw_deg),
         centre=centre,
         scale=scale,
         roll_deg=roll_deg,
@@ -119,9 +134,17 @@ def pose(
     )
 
 
-def sequence(figures: list[Figure], fps: float = 15.0, aspect_ratio: float = 1.0) -> PoseSequence:
-    """A pose sequence of the given figures, one frame each."""
-    landmarks = np.stack([pose(f, aspect_ratio=aspect_ratio) for f in figures])
+def sequence(
+    figures: list[Figure],
+    fps: float = 15.0,
+    aspect_ratio: float = 1.0,
+    yaws_deg: list[float] | None = None,
+) -> PoseSequence:
+    """A pose sequence of the given figures, one frame each (turned by yaws_deg, if given)."""
+    yaws = yaws_deg or [0.0] * len(figures)
+    landmarks = np.stack(
+        [pose(f, aspect_ratio=aspect_ratio, yaw_deg=y) for f, y in zip(figures, yaws, strict=True)]
+    )
     timestamps = np.arange(len(figures)) / fps
     height = 480
     return PoseSequence(landmarks, timestamps, (round(height * aspect_ratio), height), fps)

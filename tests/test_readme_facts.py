@@ -1,9 +1,11 @@
-"""The figures the README states are the ones the code uses (credit curve, on time, grades)."""
+"""The figures the README states are the ones the code uses (credit curve, on time, grades,
+turns)."""
 
 from __future__ import annotations
 
 import re
 
+from dancecoach.coaching.turns import MIN_TURN_DEG
 from dancecoach.scoring.comparison import ANGLE_TOLERANCE_DEG, ANGLE_ZERO_CREDIT_DEG
 from dancecoach.scoring.judgement import GRADE_BANDS
 from dancecoach.scoring.timing import ON_TIME_MS
@@ -34,3 +36,7 @@ def test_the_grade_bands_in_the_readme_are_the_judgements() -> None:
     bands = re.findall(rf"(\w+) >= ({_NUM})", found[1])
     stated = [(grade, float(lowest)) for grade, lowest in bands]
     assert stated == [(grade, lowest) for grade, lowest in GRADE_BANDS]
+
+
+def test_the_turn_threshold_in_the_readme_is_coachings() -> None:
+    assert _number(rf"names a turn only from ({_NUM}) degrees") == [MIN_TURN_DEG]

@@ -230,13 +230,19 @@ def segment_errors(draw: st.DrawFn) -> SegmentError:
 @st.composite
 def score_reports(draw: st.DrawFn) -> ScoreReport:
     count = draw(st.integers(0, 7))
+    hand = st.none() | st.tuples(st.floats(-1.0, 2.5), st.floats(-1.0, 2.5))
     segments = tuple(
-        segment(
-            3.0 * i,
-            3.0 * i + 2.0,
-            tuple(draw(st.lists(segment_errors(), max_size=3))),
-            score=draw(st.floats(0, 85)),
-            lag_ms=draw(st.floats(-900, 900)),
+        replace(
+            segment(
+                3.0 * i,
+                3.0 * i + 2.0,
+                tuple(draw(st.lists(segment_errors(), max_size=3))),
+                score=draw(st.floats(0, 85)),
+                lag_ms=draw(st.floats(-900, 900)),
+            ),
+            facing_deg=draw(st.none() | st.floats(-180, 180)),
+            left_hand_height=draw(hand),
+            right_hand_height=draw(hand),
         )
         for i in range(count)
     )

@@ -17,7 +17,8 @@ from typing import Literal
 
 from dancecoach.pose.body_parts import part_words
 from dancecoach.scoring.features import FEATURE_INDEX, FEATURES, FeatureSpec
-from dancecoach.scoring.results import SegmentError
+from dancecoach.scoring.hand_height import HAND_LEVELS, hand_level
+from dancecoach.scoring.results import ProblemSegment, SegmentError
 
 
 @dataclass(frozen=True)
@@ -400,6 +401,30 @@ def position(error: SegmentError) -> Position:
     return _limb(error, spec)
 
 
+def hand_level_positions(segment: ProblemSegment) -> list[Position]:
+    """Where each hand was against the reference's, in the words of scoring/hand_height.py,
+    for the hands whose level differs by at least one step: "Bring your left hand up to
+    shoulder height."."""
+    found = []
+    for side, heights in (("left", segment.left_hand_height), ("right", segment.right_hand_height)):
+        if heights is None or not all(math.isfinite(h) for h in heights):
+            continue
+        mine, theirs = hand_level(heights[0]), hand_level(heights[1])
+        if mine == theirs:
+            continue
+        way = "up" if theirs > mine else "down"
+        target = HAND_LEVELS[theirs].target
+        found.append(
+            Position(
+                f"{side} hand",
+                HAND_LEVELS[mine].state,
+                HAND_LEVELS[theirs].state,
+                _sentence(f"Bring your {side} hand {way} {target}"),
+            )
+        )
+    return found
+
+
 def observation(pos: Position) -> str:
     """ "your left arm was straight up by your ear; the reference's was out at shoulder height",
     or, without positions, "your left arm was not where the reference's was"."""
@@ -436,3 +461,24 @@ def vocabulary_lines(scales: Sequence[Scale] = SCALES) -> list[str]:
             lower = band.below
         lines.append(f"- {scale.name}, {scale.measure}: " + "; ".join(bands))
     return lines
+
+
+def hand_level_lines() -> list[str]:
+    """The hand levels as a prompt line, in the words the templates use."""
+    levels = []
+    lower = -math.inf
+    for level in HAND_LEVELS:
+        span = (
+            f"under {level.below:g}"
+            if math.isinf(lower)
+            else f"from {lower:g}"
+            if math.isinf(level.below)
+            else f"{lower:g} to {level.below:g}"
+        )
+        levels.append(f'{span}: "{level.state}"')
+        lower = level.below
+    return [
+        "- hand level, the wrist's height in torso lengths above the hips (0 hips, 1 "
+        "shoulders): " + "; ".join(levels) + ". Name a hand whose level differs "
+        'by at least one step: "Bring your left hand up to shoulder height."'
+    ]

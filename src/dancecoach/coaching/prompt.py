@@ -13,7 +13,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from dancecoach.coaching.items import MAX_FEEDBACK_WORDS, MAX_ITEMS, MIN_ITEMS
-from dancecoach.coaching.positions import position, vocabulary_lines
+from dancecoach.coaching.positions import (
+    hand_level_lines,
+    hand_level_positions,
+    position,
+    vocabulary_lines,
+)
+from dancecoach.coaching.turns import (
+    turn_correction,
+    turn_needed,
+    turn_observation,
+    turn_vocabulary_lines,
+)
 from dancecoach.coaching.wording import feature_kind, feature_unit, segment_when, time_range
 from dancecoach.scoring.music.timing import accent_words
 from dancecoach.scoring.results import (
@@ -26,7 +37,7 @@ from dancecoach.scoring.results import (
 from dancecoach.scoring.timing import ON_TIME_MS, timing_word
 
 # The same words as the templates (positions.py), so both kinds of coaching read alike.
-VOCABULARY = "\n".join(vocabulary_lines())
+VOCABULARY = "\n".join([*vocabulary_lines(), *hand_level_lines(), *turn_vocabulary_lines()])
 
 SYSTEM_PROMPT = f"""\
 You are a warm, encouraging K-pop dance instructor. A student just danced a section along with \
@@ -46,7 +57,9 @@ Words, not a protractor: describe positions with the vocabulary below, never as 
 ("165 degrees off the reference's line" is not something a dancer can act on). Give a number \
 only where the words alone do not say how far, rounded to 5 degrees ("about 20 degrees"). \
 Each error comes with student_position, reference_position and correction in these words; use \
-them (you may rephrase).
+them (you may rephrase). A segment's "turn" and "hands" come in the same words: a turn, \
+when there is one, is the first correction of its item, and its limb errors were measured on \
+a turned body, so leave them out.
 {VOCABULARY}
 
 Rules:
@@ -114,6 +127,29 @@ def _error_facts(error: SegmentError) -> dict[str, Any]:
     }
 
 
+def _turn_facts(segment: ProblemSegment) -> dict[str, Any] | None:
+    turn = turn_needed(segment.facing_deg)
+    if turn is None:
+        return None
+    return {
+        "facing_difference_deg": segment.facing_deg,
+        "observation": turn_observation(turn),
+        "correction": turn_correction(turn),
+    }
+
+
+def _hand_facts(segment: ProblemSegment) -> list[dict[str, Any]]:
+    return [
+        {
+            "part": hand.part,
+            "student_position": hand.learner,
+            "reference_position": hand.reference,
+            "correction": hand.correction,
+        }
+        for hand in hand_level_positions(segment)
+    ]
+
+
 def _segment_facts(segment: ProblemSegment) -> dict[str, Any]:
     return {
         "start_s": segment.start_s,
@@ -123,6 +159,8 @@ def _segment_facts(segment: ProblemSegment) -> dict[str, Any]:
         "score": segment.score,
         "lag_ms": segment.lag_ms,
         "body_parts_at_fault": list(segment.body_parts),
+        "turn": _turn_facts(segment),
+        "hands": _hand_facts(segment),
         "errors": [_error_facts(error) for error in segment.errors],
     }
 

@@ -19,7 +19,8 @@ from dancecoach.coaching.items import (
     FeedbackItem,
     word_count,
 )
-from dancecoach.coaching.positions import observation, position
+from dancecoach.coaching.positions import hand_level_positions, observation, position
+from dancecoach.coaching.turns import Turn, turn_correction, turn_needed, turn_observation
 from dancecoach.coaching.wording import (
     capitalised,
     feature_kind,
@@ -46,6 +47,8 @@ _LAG_MEDIUM_MS = 250.0
 _LAG_MAJOR_MS = 400.0
 # Labels of automatically found moves (scoring/moments.py) already name their time.
 _FOUND_MOVE_PREFIX = "Move at "
+# Parts one segment's item corrects at most: more reads as a list, not coaching.
+_MAX_CORRECTIONS = 3
 
 _OPENERS = (
     "At {when}, {what}.",
@@ -116,8 +119,18 @@ def _worst_severity(errors: Sequence[SegmentError], score: float) -> Severity:
     return "major" if score < 50 else "medium" if score < 70 else "minor"
 
 
+def _severity(errors: Sequence[SegmentError], score: float, turn: Turn | None) -> Severity:
+    severity = _worst_severity(errors, score)
+    if turn is None:
+        return severity
+    # Facing another way spoils every shape of the move at once.
+    turned: Severity = "major" if turn.degrees >= 90.0 else "medium"
+    return max(severity, turned, key=lambda s: SEVERITY_RANK[s])
+
+
 def _segment_item(segment: ProblemSegment, index: int, mention_lag: bool) -> FeedbackItem:
     when = segment_when(segment)
+    opener = _OPENERS[index % len(_OPENERS)]
     # An error without finite numbers has nothing specific to say.
     finite = [
         e for e in segment.errors if math.isfinite(e.user_deg + e.reference_deg + e.difference)
@@ -125,29 +138,32 @@ def _segment_item(segment: ProblemSegment, index: int, mention_lag: bool) -> Fee
     # Hand spread and foot width follow from where the arms and legs are: a dancer corrects
     # the limb ("lower your left arm"), so limbs and joints come first.
     errors = tuple(sorted(finite, key=lambda e: feature_kind(e.feature) == "distance"))
+    turn = turn_needed(segment.facing_deg)
+    hands = hand_level_positions(segment)
+    # The main error, then the hands' levels, then the other errors: one correction each.
+    corrections = [*map(position, errors[:1]), *hands, *map(position, errors[1:])]
     sentences: list[str] = []
     optional: list[str] = []  # dropped first if the item runs over the word limit
-    if errors:
-        first = errors[0]
-        region = _region(first)
-        where = position(first)
-        sentences.append(_OPENERS[index % len(_OPENERS)].format(when=when, what=observation(where)))
-        # One correction per sentence: the main one, then (if it fits) the next error's.
-        sentences.append(where.correction)
-        # The next error about another part (a shoulder angle and an upper-arm direction are
-        # the same arm: one correction says it).
-        extra = next((p for p in map(position, errors[1:]) if p.part != where.part), None)
-        if extra is not None:
-            optional.append(f"Also here: {_lowered(extra.correction)}")
-        optional.append(_WHY[region][index % len(_WHY[region])])
-        tip = _TIPS[region][(index + 1) % len(_TIPS[region])]
-        optional.append(_TIP_OPENERS[index % len(_TIP_OPENERS)].format(tip=tip))
-        parts = tuple(dict.fromkeys(error.body_part for error in errors))
-        title = f"{capitalised(where.part)} at {segment_at(segment)}"
+    told: set[str] = set()
+    if turn is not None:
+        # Nothing lines up while the body faces another way: the turn is the first correction.
+        sentences.append(opener.format(when=when, what=turn_observation(turn)))
+        sentences.append(turn_correction(turn))
+        told.add(part_words(WHOLE_BODY))
+        # The limbs' angles were measured on a turned body, seen from the side: they follow
+        # from the turn. Hand heights along the torso do not change with turning, so they stay.
+        corrections = hands
+        title = f"Turn at {segment_at(segment)}"
+    elif corrections:
+        lead = corrections.pop(0)
+        told.add(lead.part)
+        sentences.append(opener.format(when=when, what=observation(lead)))
+        sentences.append(lead.correction)
+        title = f"{capitalised(lead.part)} at {segment_at(segment)}"
     else:
         focus = part_words(segment.body_parts[0]) if segment.body_parts else part_words(WHOLE_BODY)
         sentences.append(
-            _OPENERS[index % len(_OPENERS)].format(
+            opener.format(
                 when=when,
                 what=f"your score dropped to {round(segment.score)}/100, mostly your {focus}",
             )
@@ -156,8 +172,24 @@ def _segment_item(segment: ProblemSegment, index: int, mention_lag: bool) -> Fee
             f"Watch the reference here at half speed and copy the shape of your {focus} "
             "count by count."
         )
-        parts = segment.body_parts or (WHOLE_BODY,)
         title = segment.title
+    # Then, if they fit, the next corrections about other parts (a shoulder angle and an
+    # upper-arm direction are the same arm: one correction says it).
+    for extra in corrections:
+        if extra.part not in told and len(told) < _MAX_CORRECTIONS:
+            told.add(extra.part)
+            optional.append(f"Also here: {_lowered(extra.correction)}")
+    if turn is not None or errors or hands:
+        region: Region = "torso" if turn is not None else _region(errors[0]) if errors else "arm"
+        optional.append(_WHY[region][index % len(_WHY[region])])
+        tip = _TIPS[region][(index + 1) % len(_TIPS[region])]
+        optional.append(_TIP_OPENERS[index % len(_TIP_OPENERS)].format(tip=tip))
+    hand_parts = [hand.part.replace(" ", "_") for hand in hands]  # "left hand" -> "left_hand"
+    # With a turn, the item is about the whole body and the hands, not the errors it left out.
+    told_parts = [WHOLE_BODY] if turn else [e.body_part for e in errors]
+    parts = tuple(dict.fromkeys([*told_parts, *hand_parts])) or (
+        segment.body_parts or (WHOLE_BODY,)
+    )
     if mention_lag and timing_word(segment.lag_ms) != "on time":
         optional.append(
             f"You were also {lag_words(segment.lag_ms)} here, so start the move on the count."
@@ -167,7 +199,7 @@ def _segment_item(segment: ProblemSegment, index: int, mention_lag: bool) -> Fee
         timestamp_s=segment.start_s,
         title=title,
         feedback=text,
-        severity=_worst_severity(errors, segment.score),
+        severity=_severity(errors, segment.score, turn),
         body_parts=parts,
         source="template",
     )

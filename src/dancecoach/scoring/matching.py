@@ -29,6 +29,7 @@ from dancecoach.scoring.alignment import (
     warp_lags,
 )
 from dancecoach.scoring.audio import SongMatch
+from dancecoach.scoring.body_position import BodyPosition, body_position
 from dancecoach.scoring.comparison import FeatureComparison, compare_features
 from dancecoach.scoring.features import PoseFeatures, compute_features
 from dancecoach.scoring.judgement import score_from_gain, scores_from_gains
@@ -89,6 +90,8 @@ class MatchedPerformance:
     mirrored: bool
     alignment: AlignmentInfo
     pair_gain: float
+    # Facing and hand heights of both, for coaching's words (None: not measured).
+    body: BodyPosition | None = None
 
     @property
     def compared(self) -> NDArray[np.bool_]:
@@ -372,4 +375,5 @@ def match_performance(
         mirrored=chosen,
         alignment=info,
         pair_gain=pair_gains[chosen],
+        body=body_position(reading.reference, attempt, reference_times, matched_poses),
     )

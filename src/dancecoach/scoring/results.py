@@ -83,6 +83,12 @@ class ProblemSegment:
     # for the pickup) and its first and last count 1..8; None without beats.
     eight: int | None = None
     counts: tuple[int, int] | None = None
+    # For coaching's words (scoring/body_position.py), not stored or sent: learner minus
+    # reference yaw in degrees (positive: the learner faced further to their own left), and
+    # (learner, reference) wrist heights in torso lengths above the hips; None: not measured.
+    facing_deg: float | None = None
+    left_hand_height: tuple[float, float] | None = None
+    right_hand_height: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)

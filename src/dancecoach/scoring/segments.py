@@ -9,6 +9,7 @@ from numpy.typing import NDArray
 
 from dancecoach.pose.body_parts import BODY_PART_GROUPS
 from dancecoach.scoring.agreement import windowed_gains
+from dancecoach.scoring.body_position import SegmentBodyPosition, segment_body_position
 from dancecoach.scoring.comparison import errors_at
 from dancecoach.scoring.features import FEATURE_INDEX, FEATURES
 from dancecoach.scoring.judgement import GRADE_BANDS, gain_from_score
@@ -182,6 +183,11 @@ def find_problem_segments(matched: MatchedPerformance) -> tuple[ProblemSegment, 
         inside[start:end] = True
         score = matched.score(inside)
         reference_start = float(matched.reference_times_s[start])
+        body = (
+            SegmentBodyPosition(None, None, None)
+            if matched.body is None
+            else segment_body_position(matched.body, start, end)
+        )
         segments.append(
             ProblemSegment(
                 start_s=round(reference_start, 2),
@@ -193,6 +199,9 @@ def find_problem_segments(matched: MatchedPerformance) -> tuple[ProblemSegment, 
                 errors=errors,
                 lag_ms=round(float(-np.mean(matched.lags_s[start:end]) * 1000.0), 1),
                 title=segment_title(groups, format_time(reference_start)),
+                facing_deg=body.facing_deg,
+                left_hand_height=body.left_hand,
+                right_hand_height=body.right_hand,
             )
         )
     segments.sort(key=lambda s: s.start_s)
