@@ -35,12 +35,11 @@ _EDGE_S = 1e-6
 class ClipUnavailableError(DancecoachError):
     """The frames of a clip are gone (retention) or were never stored."""
 
-
-def _frames_gone() -> ClipUnavailableError:
-    return ClipUnavailableError(
-        "The learner frames of this clip are no longer stored (they are deleted after the "
-        "retention period)."
-    )
+    def __init__(self) -> None:
+        super().__init__(
+            "The learner frames of this clip are no longer stored (they are deleted after the "
+            "retention period)."
+        )
 
 
 def clip_fps(timestamps_s: Sequence[float]) -> float:
@@ -69,7 +68,7 @@ def render_clip(frames: Sequence[tuple[float, bytes | None]], destination: Path)
         if image is not None:
             images.append(image)
     if not images:
-        raise _frames_gone()
+        raise ClipUnavailableError()
     height, width = images[0].shape[:2]
     scale = min(1.0, _MAX_SIDE / max(height, width))
     # VP8 needs even dimensions.
@@ -136,7 +135,7 @@ class ClipRenderer:
             if f.image_file is not None
         ]
         if not images:
-            raise _frames_gone()
+            raise ClipUnavailableError()
         path = render_clip(images, self._objects.layout.clip_path(spec.session_id, spec.number))
         key = self._objects.key(path)
         self._objects.publish(key)
