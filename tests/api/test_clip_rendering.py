@@ -1,9 +1,11 @@
 """Replay clips, rendered by one function for the clip route and the clip job: a stored clip is
 served again without rendering, clips whose frames are gone are a clear 410 (and skipped by the
-job), and a render that crashes leaves no half clip behind."""
+job), a render that crashes leaves no half clip behind, and on S3 a worker's clips reach the
+instance through the store."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -12,11 +14,19 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from dancecoach.api.app import create_app
+from dancecoach.config import Settings
 from dancecoach.practice import clips
+from dancecoach.practice.assembly import build_services
 from dancecoach.runtime import Runtime
+from dancecoach.storage.database import Database
+from dancecoach.storage.files import DataLayout
 from dancecoach.storage.models import ScoredFrame
-from tests.api.fakes import GREY, WHITE
+from dancecoach.storage.objects import object_store
+from tests.api.fakes import GREY, WHITE, FakeTracker, reference_sequence, write_video
 from tests.api.test_sessions import _dance, _plan
+from tests.s3server import S3Server
+from tests.storage.test_object_store import s3  # noqa: F401  (the fixture)
 
 WEBM_MAGIC = b"\x1a\x45\xdf\xa3"  # EBML: a WebM/Matroska file
 
@@ -181,3 +191,46 @@ def test_a_render_that_crashes_leaves_no_half_clip(
     response = client.get(url)
     assert response.status_code == 200
     assert_playable_webm(response.content, tmp_path)
+
+
+def test_on_s3_a_worker_s_clips_reach_the_instance_through_the_store(
+    s3: S3Server,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The worker (a data folder of its own) renders into the store and keeps no copy; the
+    instance serves the clips from the store without rendering them."""
+    shared = {"database_url": f"sqlite:///{tmp_path / 'shared.db'}", **s3.settings()}
+    instance = Settings(
+        data_dir=tmp_path / "instance",
+        openai_api_key=None,
+        openai_base_url=None,
+        **shared,  # type: ignore[arg-type]
+    )
+    worker = instance.model_copy(update={"data_dir": tmp_path / "worker"})
+    app = create_app(
+        instance, tracker_factory=lambda: FakeTracker(reference_sequence()), demo_reference=False
+    )
+    with TestClient(app) as client:
+        runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+        video = write_video(tmp_path / "routine.avi")
+        reference = runtime.references.register_ready(video, reference_sequence(), name="Routine")
+        created = client.post("/api/sessions/create", json={"reference_video_id": reference.id})
+        session_id = created.json()["session_id"]
+        report = dance_two_passes_with_mistakes(client, session_id)
+
+        layout = DataLayout(worker.data_dir)
+        layout.ensure()
+        db = Database.from_settings(worker)
+        with ThreadPoolExecutor(1) as unused:
+            services = build_services(worker, db, object_store(worker, layout), unused)
+            rendered = services.sessions.clip_renderer.render_missing(session_id)
+        db.dispose()
+        assert rendered == sorted(s["clip_number"] for s in report["problem_segments"])
+        assert list(worker.data_dir.rglob("*.webm")) == []
+
+        monkeypatch.setattr(clips, "render_clip", _never_render)
+        for url in clip_urls(report):
+            response = client.get(url)
+            assert response.status_code == 200, response.text
+            assert_playable_webm(response.content, tmp_path)
