@@ -114,8 +114,9 @@ def serve(
 
 @app.command()
 def worker() -> None:
-    """Run background jobs (reference preprocessing) from the queue (DANCECOACH_JOBS=queue,
-    PostgreSQL); run as many as there are cores to spare, on any machine."""
+    """Run background jobs (reference preprocessing, replay clips) from the queue
+    (DANCECOACH_JOBS=queue, PostgreSQL); run as many as there are cores to spare, on any
+    machine."""
     import logging
 
     from dancecoach.jobs.queue import libpq_url

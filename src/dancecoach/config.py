@@ -35,10 +35,10 @@ class Settings(BaseSettings):
     storage_secret_key: str | None = None
     storage_region: str = "us-east-1"
     # Background work (jobs/): "in-process" runs reference preprocessing in a thread of the
-    # server (one command, SQLite); "queue" puts it on a Procrastinate queue in PostgreSQL for
-    # `dancecoach worker` processes.
+    # server and renders each replay clip on its first request (one command, SQLite); "queue"
+    # puts both on a Procrastinate queue in PostgreSQL for `dancecoach worker` processes.
     jobs: Literal["in-process", "queue"] = Field(
-        default="in-process", description="Where preprocessing runs: in-process or queue."
+        default="in-process", description="Where preprocessing and clips run: in-process or queue."
     )
     job_heartbeat_s: float = Field(
         default=10.0,

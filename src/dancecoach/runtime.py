@@ -18,7 +18,6 @@ from dancecoach.accounts.service import AccountService
 from dancecoach.config import Settings
 from dancecoach.estimation.models import BrowserModelBundle
 from dancecoach.jobs.queue import JobQueue
-from dancecoach.library.assembly import build_library
 from dancecoach.library.music import catch_up, warm_up_in_background
 from dancecoach.live.analysis import (
     AnalyzerFactory,
@@ -34,15 +33,12 @@ from dancecoach.live.scheduler import InferenceScheduler
 from dancecoach.live.workers.pool import AnalysisProcessPool
 from dancecoach.memory.gc_pauses import freeze_startup_objects
 from dancecoach.pose.sequence import PoseSequence
+from dancecoach.practice.assembly import build_services
 from dancecoach.practice.retention import run_cleanup_loop
-from dancecoach.practice.sessions import SessionService
 from dancecoach.storage.database import Database
 from dancecoach.storage.files import DataLayout
-from dancecoach.storage.frame_store import FrameStore
 from dancecoach.storage.migrate import upgrade_to_head
 from dancecoach.storage.objects import object_store
-from dancecoach.storage.reference_store import ReferenceStore
-from dancecoach.storage.session_store import SessionStore
 from dancecoach.storage.users import UserStore
 
 log = logging.getLogger(__name__)
@@ -88,26 +84,21 @@ class Runtime:
             )
         self.preprocess_pool = ThreadPoolExecutor(1, thread_name_prefix="preprocess")
         self.io_pool = ThreadPoolExecutor(_IO_WORKERS, thread_name_prefix="io")
-        self.reference_store = ReferenceStore(self.db)
-        self.session_store = SessionStore(self.db)
-        self.frame_store = FrameStore(self.db)
         self.accounts = AccountService(UserStore(self.db), settings.auth_session_days)
-        self.references, self.music = build_library(
-            settings, self.db, self.objects, self.preprocess_pool
-        )
-        # With a job queue, preprocessing runs in `dancecoach worker` processes, not here.
+        services = build_services(settings, self.db, self.objects, self.preprocess_pool)
+        self.references = services.references
+        self.music = services.music
+        self.sessions = services.sessions
+        self.reference_store = services.reference_store
+        self.session_store = services.session_store
+        self.frame_store = services.frame_store
+        # With a job queue, preprocessing and clip rendering run in `dancecoach worker`
+        # processes, not here; without one, clips are rendered on their first request.
         self.jobs: JobQueue | None = None
         if settings.jobs == "queue":
             self.jobs = JobQueue(settings)
             self.references.queue_preprocessing = self.jobs.defer_preprocess
-        self.sessions = SessionService(
-            settings,
-            self.references,
-            self.session_store,
-            self.frame_store,
-            self.objects,
-            beats=self.music.grid,
-        )
+            self.sessions.queue_clips = self.jobs.defer_clips
         self.live = LiveRegistry(
             self.references,
             self.sessions,

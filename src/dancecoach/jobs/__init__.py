@@ -1,6 +1,6 @@
-"""Background work as jobs: reference preprocessing on a Procrastinate queue in PostgreSQL,
-run by `dancecoach worker` processes (see queue.py); the embedded default runs it in a thread
-of the server instead."""
+"""Background work as jobs: reference preprocessing and replay clips on a Procrastinate queue in
+PostgreSQL, run by `dancecoach worker` processes (see queue.py); the embedded default
+preprocesses in a thread of the server and renders each clip on its first request instead."""
 
 from __future__ import annotations
 

@@ -6,10 +6,12 @@ service to run, back up or secure; a job is queued in the same database that hol
 reference it processes; workers wait on LISTEN/NOTIFY instead of polling; and Procrastinate's
 worker heartbeats tell which running jobs lost their worker, so they can be retried.
 
+Two tasks, each on its own queue: preprocessing a reference (long: extraction, the playable
+copy, the thumbnail, beat analysis) and rendering a finalized session's replay clips (short).
 A job is named by what it processes, so queueing it twice is harmless: the queueing lock keeps
-one waiting job per reference, the lock keeps two from running at once, and the work itself is
-idempotent (ReferenceService.preprocess
-leaves a ready reference alone; poses are cached by the video's content hash).
+one waiting job per reference or session, the lock keeps two from running at once, and the
+work itself is idempotent (ReferenceService.preprocess leaves a ready reference alone; poses
+are cached by the video's content hash; ClipRenderer.render_missing skips stored clips).
 """
 
 from __future__ import annotations
@@ -27,7 +29,10 @@ from dancecoach.config import Settings
 log = logging.getLogger(__name__)
 
 PREPROCESS_TASK = "dancecoach.preprocess_reference"
-QUEUE = "references"
+REFERENCES_QUEUE = "references"
+RENDER_CLIPS_TASK = "dancecoach.render_clips"
+CLIPS_QUEUE = "clips"
+QUEUES = (REFERENCES_QUEUE, CLIPS_QUEUE)
 # A job that fails (an exception, not a dead worker) is tried this many times in all.
 MAX_ATTEMPTS = 3
 # Serialises schema creation between servers and workers starting at once.
@@ -59,23 +64,29 @@ class JobQueue:
         )
         self.app = procrastinate.App(connector=connector)
         self._preprocess: Callable[[str], None] | None = None
+        self._render_clips: Callable[[str], None] | None = None
+        retry = procrastinate.RetryStrategy(max_attempts=MAX_ATTEMPTS, wait=2)
 
         @self.app.task(
-            name=PREPROCESS_TASK,
-            queue=QUEUE,
-            retry=procrastinate.RetryStrategy(max_attempts=MAX_ATTEMPTS, wait=2),
-            pass_context=False,
+            name=PREPROCESS_TASK, queue=REFERENCES_QUEUE, retry=retry, pass_context=False
         )
         def preprocess_reference(reference_id: str) -> None:
-            if self._preprocess is None:
-                raise RuntimeError("this process queues jobs but does not run them")
-            self._preprocess(reference_id)
+            _run(self._preprocess, reference_id)
 
-        self._task = preprocess_reference
+        @self.app.task(name=RENDER_CLIPS_TASK, queue=CLIPS_QUEUE, retry=retry, pass_context=False)
+        def render_clips(session_id: str) -> None:
+            _run(self._render_clips, session_id)
 
-    def handle_preprocessing(self, preprocess: Callable[[str], None]) -> None:
-        """Run jobs with this function (a worker)."""
+        self._preprocess_task = preprocess_reference
+        self._render_clips_task = render_clips
+
+    def handle(
+        self, *, preprocess: Callable[[str], None], render_clips: Callable[[str], None]
+    ) -> None:
+        """Run jobs with these functions (a worker): preprocess(reference id),
+        render_clips(session id)."""
         self._preprocess = preprocess
+        self._render_clips = render_clips
 
     def open(self) -> None:
         """Create the queue's tables if need be; a queueing process also opens its pool."""
@@ -107,11 +118,21 @@ class JobQueue:
         try:
             # queueing_lock: one waiting job per reference; lock: never two running at once
             # (a retried job and a later request for the same reference).
-            self._task.configure(
+            self._preprocess_task.configure(
                 queueing_lock=f"preprocess:{reference_id}", lock=f"reference:{reference_id}"
             ).defer(reference_id=reference_id)
         except procrastinate_errors.AlreadyEnqueued:
             log.info("preprocessing of %s is already queued", reference_id)
+
+    def defer_clips(self, session_id: str) -> None:
+        """Queue rendering of a finalized session's clips (a no-op when one is already waiting)."""
+        try:
+            # As for preprocessing: one waiting job per session, never two running at once.
+            self._render_clips_task.configure(
+                queueing_lock=f"clips:{session_id}", lock=f"session:{session_id}"
+            ).defer(session_id=session_id)
+        except procrastinate_errors.AlreadyEnqueued:
+            log.info("the clips of session %s are already queued", session_id)
 
     def counts(self) -> dict[str, int]:
         """Jobs by status (todo, doing, failed, ...), for the health endpoint."""
@@ -142,3 +163,9 @@ class JobQueue:
             except Exception:
                 log.exception("could not check for stalled jobs")
             await asyncio.sleep(max(seconds_since_heartbeat / 3, 0.5))
+
+
+def _run(work: Callable[[str], None] | None, object_id: str) -> None:
+    if work is None:
+        raise RuntimeError("this process queues jobs but does not run them")
+    work(object_id)

@@ -1,4 +1,5 @@
-"""`dancecoach worker`: a process that runs the queue's jobs (reference preprocessing).
+"""`dancecoach worker`: a process that runs the queue's jobs (reference preprocessing and the
+rendering of finalized sessions' replay clips, from both queues).
 
 Each worker runs one job at a time (pose extraction already uses several threads), sends a
 heartbeat every Settings.job_heartbeat_s, and puts back the jobs of workers that stopped
@@ -13,8 +14,8 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from dancecoach.config import Settings
-from dancecoach.jobs.queue import QUEUE, JobQueue
-from dancecoach.library.assembly import build_library
+from dancecoach.jobs.queue import QUEUES, JobQueue
+from dancecoach.practice.assembly import build_services
 from dancecoach.storage.database import Database
 from dancecoach.storage.files import DataLayout
 from dancecoach.storage.migrate import upgrade_to_head
@@ -33,18 +34,23 @@ async def run_worker(settings: Settings) -> None:
     upgrade_to_head(db.engine)
     objects = object_store(settings, layout)
     unused = ThreadPoolExecutor(1)  # preprocessing runs in the job itself, not in a pool
-    references, _ = build_library(settings, db, objects, unused)
+    services = build_services(settings, db, objects, unused)
     queue = JobQueue(settings, worker=True)
     await asyncio.to_thread(queue.ensure_schema)
-    queue.handle_preprocessing(references.preprocess)
+
+    def render_clips(session_id: str) -> None:
+        rendered = services.sessions.clip_renderer.render_missing(session_id)
+        log.info("session %s: rendered clips %s", session_id, rendered)
+
+    queue.handle(preprocess=services.references.preprocess, render_clips=render_clips)
     stalled_after = settings.job_heartbeat_s * STALLED_AFTER_HEARTBEATS
     try:
         async with queue.app.open_async():
             reaper = asyncio.create_task(queue.retry_stalled_forever(stalled_after))
             try:
-                log.info("worker ready (queue %r)", QUEUE)
+                log.info("worker ready (queues %s)", ", ".join(QUEUES))
                 await queue.app.run_worker_async(
-                    queues=[QUEUE],
+                    queues=list(QUEUES),
                     concurrency=1,
                     update_heartbeat_interval=settings.job_heartbeat_s,
                     stalled_worker_timeout=stalled_after,

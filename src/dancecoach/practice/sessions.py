@@ -8,7 +8,6 @@ report. Scoring and coaching are blocking: call these from a worker thread.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 import threading
@@ -22,7 +21,7 @@ from dancecoach.config import Settings
 from dancecoach.errors import ConflictError, NotFoundError
 from dancecoach.library.references import ReferenceService
 from dancecoach.practice.attempts import attempt_sequence, generate_feedback, split_passes
-from dancecoach.practice.clips import ClipUnavailableError, render_clip
+from dancecoach.practice.clips import ClipRenderer
 from dancecoach.practice.progress import reference_progress
 from dancecoach.practice.report_types import (
     Analytics,
@@ -103,6 +102,10 @@ class SessionService:
         self._sessions = sessions
         self._frames = frames
         self._objects = objects
+        self.clip_renderer = ClipRenderer(sessions, frames, objects)
+        # Set to queue the rendering of a finalized session's clips (a job queue); without
+        # it, each clip is rendered on its first request.
+        self.queue_clips: Callable[[str], None] | None = None
         # Section scoring and finalizing of one session never overlap (numbers, coverage).
         self._scoring_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
         self._scoring_locks_guard = threading.Lock()
@@ -400,7 +403,13 @@ class SessionService:
             results = self._sessions.section_results(session_id)
             report = self._session_report(practice, results, camera_delay)
             self._sessions.finalize(session_id, to_json(report))
-            return report
+        if self.queue_clips is not None and report.problem_segments:
+            try:
+                self.queue_clips(session_id)
+            except Exception:
+                # The report is stored; the clips are then rendered on their first request.
+                log.exception("could not queue the clips of session %s", session_id)
+        return report
 
     def report(self, session_id: str) -> SessionReport:
         practice = self.get(session_id)
@@ -506,34 +515,12 @@ class SessionService:
     # Clips -----------------------------------------------------------------------------
 
     def clip(self, session_id: str, number: int) -> Path:
-        """The WebM replay of clip n, rendered on first request."""
+        """The WebM replay of clip n: the stored one, else rendered now (and stored)."""
         self.get(session_id)
         spec = self._sessions.get_clip(session_id, number)
         if spec is None:
             raise NotFoundError(f"Session has no clip {number}.")
-        if spec.file is not None:
-            with contextlib.suppress(FileNotFoundError):
-                return self._objects.fetch(spec.file)
-        frames = [
-            f
-            for f in self._frames.frames(session_id, spec.first_seq, spec.last_seq)
-            if spec.start_s - 1e-6 <= f.timestamp_s <= spec.end_s + 1e-6
-        ]
-        images = [
-            (f.timestamp_s, self._objects.read(f.image_file, f.image_offset, f.image_length))
-            for f in frames
-            if f.image_file is not None
-        ]
-        if not images:
-            raise ClipUnavailableError(
-                "The learner frames of this clip are no longer stored (deleted after the "
-                "retention period)."
-            )
-        path = render_clip(images, self._objects.layout.clip_path(session_id, number))
-        key = self._objects.key(path)
-        self._objects.publish(key)
-        self._sessions.set_clip_file(session_id, number, key)
-        return path
+        return self.clip_renderer.stored(spec) or self.clip_renderer.render(spec)
 
     # Progress --------------------------------------------------------------------------
 

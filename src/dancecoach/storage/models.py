@@ -191,7 +191,7 @@ class SectionResult(Base):
 
 
 class ClipSpec(Base):
-    """Which learner frames make replay clip n of a session (rendered on first request)."""
+    """Which learner frames make replay clip n of a session, and its file once rendered."""
 
     __tablename__ = "clips"
 

@@ -158,6 +158,12 @@ class SessionStore:
         with self._db.session() as session:
             return session.get(ClipSpec, (session_id, number))
 
+    def clips(self, session_id: str) -> list[ClipSpec]:
+        """Every clip of a session, by number."""
+        with self._db.session() as session:
+            query = select(ClipSpec).where(ClipSpec.session_id == session_id)
+            return list(session.scalars(query.order_by(ClipSpec.number)))
+
     def set_clip_file(self, session_id: str, number: int, file: str | None) -> None:
         with self._db.session() as session:
             session.execute(
