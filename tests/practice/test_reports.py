@@ -6,6 +6,7 @@ from dataclasses import asdict
 
 from dancecoach.api.schemas import TrendPublic
 from dancecoach.coaching.prompt import section_facts
+from dancecoach.pose.body_parts import WHOLE_BODY
 from dancecoach.practice.report_types import FeedbackEntry
 from dancecoach.practice.reports import combine_reports, segment_feedback
 from dancecoach.scoring.judgement import grade_of
@@ -82,10 +83,15 @@ def test_segment_feedback_prefers_the_coaching_item_inside_the_segment() -> None
     items = [_item(1.0, "elsewhere"), _item(5.4, "inside")]
     assert segment_feedback(segment, items) == "inside"
     assert segment_feedback(segment, [_item(20.0, "far")])
+    # The timing item stamped at an accent inside the segment does not stand under it.
+    timing = _item(segment.start_s, "late", (WHOLE_BODY,))
+    own = _item(segment.start_s, "arm", ("left_arm",))
+    assert segment_feedback(segment, [timing, own]) == "arm"
+    assert segment_feedback(segment, [timing]) == "late"  # when it is all there is
 
 
-def _item(timestamp: float, feedback: str) -> FeedbackEntry:
-    return FeedbackEntry(timestamp, "title", feedback, "minor", ("left_arm",), "template")
+def _item(timestamp: float, feedback: str, parts: tuple[str, ...] = ("left_arm",)) -> FeedbackEntry:
+    return FeedbackEntry(timestamp, "title", feedback, "minor", parts, "template")
 
 
 def test_timing_words() -> None:

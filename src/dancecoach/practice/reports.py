@@ -13,6 +13,7 @@ from dataclasses import replace
 import numpy as np
 
 from dancecoach.coaching.items import FeedbackItem
+from dancecoach.pose.body_parts import WHOLE_BODY
 from dancecoach.practice.report_types import (
     AccentReport,
     Analytics,
@@ -123,11 +124,18 @@ def feedback_entry(item: FeedbackItem) -> FeedbackEntry:
 
 
 def segment_feedback(segment: ProblemSegment, items: Sequence[FeedbackEntry]) -> str:
-    """The coaching text for a segment: the feedback item inside it (nearest), else its errors."""
+    """The coaching text for a segment: the feedback item inside it, else its errors.
+
+    Of the items inside, one about particular body parts comes before one about the whole body
+    (timing, the best moment), which is stamped wherever its accent fell and would otherwise
+    stand under a segment about an arm; then the item nearest the segment's start, where the
+    coaching stamps the items it makes from a segment."""
     inside = [i for i in items if segment.start_s - 0.5 <= i.timestamp <= segment.end_s + 0.5]
     if inside:
-        middle = (segment.start_s + segment.end_s) / 2
-        return min(inside, key=lambda i: abs(i.timestamp - middle)).feedback
+        return min(
+            inside,
+            key=lambda i: (set(i.body_parts) <= {WHOLE_BODY}, abs(i.timestamp - segment.start_s)),
+        ).feedback
     messages = list(dict.fromkeys(error.message for error in segment.errors))
     if messages:
         return ". ".join(messages[:2]) + "."
