@@ -50,6 +50,7 @@ import numpy as np
 import orjson
 from numpy.typing import NDArray
 from websockets.asyncio.client import connect
+from websockets.exceptions import WebSocketException
 
 if TYPE_CHECKING:
     from dancecoach.estimation.models.files import LandmarkPrecision
@@ -263,6 +264,7 @@ class ClientResult:
     processing_ms: list[float] = field(default_factory=list)
     dropped: int = 0
     errors: int = 0
+    refused: bool = False  # the server turned the stream away (at its capacity)
 
 
 Payloads = list[bytes] | list["Landmarks"]
@@ -308,8 +310,18 @@ async def _client(
 ) -> ClientResult:
     result = ClientResult()
     sent_at: dict[float, float] = {}
-    async with connect(url, max_size=None, compression=None) as ws:
-        orjson.loads(await ws.recv())  # the session state
+    try:
+        ws = await connect(url, max_size=None, compression=None)
+        first = orjson.loads(await ws.recv())  # the session state, or why it was refused
+    except (OSError, WebSocketException):
+        first = {"type": "error"}
+    if first["type"] == "error":
+        # Turned away at the server's capacity (503 at the handshake, or an error and a close):
+        # counted, and never holding the other clients at the barrier.
+        result.refused = True
+        await ready.wait()
+        return result
+    async with ws:
         await ready.wait()
 
         async def receive() -> None:
@@ -393,6 +405,7 @@ class Row:
     sent: int
     processed_per_s: float
     dropped: int
+    refused: int  # clients the server turned away at its capacity
     p50_ms: float
     p95_ms: float
     max_ms: float
@@ -408,7 +421,7 @@ class Row:
         return 1000.0 * self.server_cpu / self.processed_per_s if self.processed_per_s else 0.0
 
     HEADER = (
-        f"{'clients':>7} {'sent':>6} {'processed/s':>11} {'dropped':>7} "
+        f"{'clients':>7} {'sent':>6} {'processed/s':>11} {'dropped':>7} {'refused':>7} "
         f"{'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'warm-up p95':>11} {'analysis ms':>11} "
         f"{'server CPU':>10} {'CPU ms/frame':>12} "
         f"{'client CPU':>10} {'other CPU':>9}"
@@ -417,6 +430,7 @@ class Row:
     def __str__(self) -> str:
         return (
             f"{self.clients:>7} {self.sent:>6} {self.processed_per_s:>11.1f} {self.dropped:>7} "
+            f"{self.refused:>7} "
             f"{self.p50_ms:>7.1f} {self.p95_ms:>7.1f} {self.max_ms:>7.1f} "
             f"{self.warmup_p95_ms:>11.1f} {self.analysis_p50_ms:>11.1f} "
             f"{100 * self.server_cpu:>9.0f}% {self.cpu_ms_per_frame:>12.2f} "
@@ -474,6 +488,7 @@ def _row(count: int, rounds: Rounds) -> Row:
         sent=sum(r.sent for r in results),
         processed_per_s=len(trips) / rounds.seconds,
         dropped=sum(r.dropped for r in results),
+        refused=sum(r.refused for r in results),
         p50_ms=percentile(50),
         p95_ms=percentile(95),
         max_ms=percentile(100),
