@@ -51,8 +51,8 @@ def test_items_name_when_side_part_and_which_way() -> None:
     assert "Straighten your left arm until it is only a little bent." in elbow.feedback
     assert elbow.severity == "major"
     assert elbow.body_parts[0] == "left_elbow"
-    # The second error of the segment, with its own side and direction.
-    assert "bend your right knee and sit lower." in elbow.feedback
+    # The second error of the segment, with its own side and direction, said as a teacher would.
+    assert "Also, bend your right knee and sit lower." in elbow.feedback
 
     arm = item_at(items, 16.4)
     assert "your right arm was low, about 45 degrees out from your side" in arm.feedback

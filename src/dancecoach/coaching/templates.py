@@ -49,6 +49,9 @@ _LAG_MAJOR_MS = 400.0
 _FOUND_MOVE_PREFIX = "Move at "
 # Parts one segment's item corrects at most: more reads as a list, not coaching.
 _MAX_CORRECTIONS = 3
+# How a further correction of the same moment starts, in turn: said aloud, "Also here: ...
+# Also here: ..." sounded like a form; a teacher says "also" once, then "and".
+_EXTRA_OPENERS = ("Also, {correction}", "And {correction}")
 
 _OPENERS = (
     "At {when}, {what}.",
@@ -178,7 +181,9 @@ def _segment_item(segment: ProblemSegment, index: int, mention_lag: bool) -> Fee
     for extra in corrections:
         if extra.part not in told and len(told) < _MAX_CORRECTIONS:
             told.add(extra.part)
-            optional.append(f"Also here: {_lowered(extra.correction)}")
+            # told holds the lead part (or the turn) and this one: the first extra is "Also".
+            opener = _EXTRA_OPENERS[min(max(len(told) - 2, 0), len(_EXTRA_OPENERS) - 1)]
+            optional.append(opener.format(correction=_lowered(extra.correction)))
     if turn is not None or errors or hands:
         region: Region = "torso" if turn is not None else _region(errors[0]) if errors else "arm"
         optional.append(_WHY[region][index % len(_WHY[region])])
