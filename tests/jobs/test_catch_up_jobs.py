@@ -69,7 +69,7 @@ def test_only_references_that_need_catching_up_are_found_and_a_second_catch_up_d
         )
         # A silent copy from an earlier version, and no beats either: found once.
         silent_copy = ready("silent-copy")
-        write_video(layout.reference_dir(silent_copy) / SILENT_PLAYABLE_NAME)
+        (layout.reference_dir(silent_copy) / SILENT_PLAYABLE_NAME).write_bytes(b"silent WebM")
         processing = ready("processing")
         services.reference_store.update(processing, status="processing")
 
@@ -113,6 +113,7 @@ def test_a_reference_without_beats_gets_them_from_a_worker_after_an_instance_sta
     video = footage("pairs/cannibal_duet_left.mp4")
     with TestClient(create_app(settings, demo_reference=False)) as client:
         runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+        runtime.preprocess_pool.submit(lambda: None).result(timeout=60)  # its start-up is over
         # Added as references were before beat analysis existed: ready, never analysed.
         song = runtime.references.register_ready(video, reference_sequence(), name="Song")
         assert _catch_up_jobs(settings) == []  # the library was empty when it started
