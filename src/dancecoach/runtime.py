@@ -18,6 +18,7 @@ from dancecoach.accounts.service import AccountService
 from dancecoach.config import Settings
 from dancecoach.estimation.models import BrowserModelBundle
 from dancecoach.jobs.queue import JobQueue
+from dancecoach.library.catch_up import references_to_catch_up
 from dancecoach.library.music import catch_up, warm_up_in_background
 from dancecoach.live.analysis import (
     AnalyzerFactory,
@@ -119,7 +120,8 @@ class Runtime:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        """Resume interrupted preprocessing, add the demo, start the cleanup loop."""
+        """Resume interrupted preprocessing, add the demo, catch the library up (or queue it),
+        start the cleanup loop."""
         if self.analysis_pool is not None:
             self.analysis_pool.start()
         self.inference.start()
@@ -133,8 +135,12 @@ class Runtime:
         warm_up_in_background()
         if self.settings.live_pose != "server":  # else the page never runs the pose model
             self.browser_model.start()
-        self.preprocess_pool.submit(self._catch_up_music)
-        self.preprocess_pool.submit(self._replace_silent_copies)
+        if self.jobs is not None:
+            # The workers catch the library up; this instance only says which references need it.
+            self.preprocess_pool.submit(self._queue_catch_up, self.jobs)
+        else:
+            self.preprocess_pool.submit(self._catch_up_music)
+            self.preprocess_pool.submit(self._replace_silent_copies)
         self._tasks.append(
             asyncio.create_task(
                 run_cleanup_loop(
@@ -156,6 +162,18 @@ class Runtime:
                 self.references.ensure_demo()
         except Exception:
             log.exception("could not build the demo reference")
+
+    def _queue_catch_up(self, jobs: JobQueue) -> None:
+        """One catch-up job per reference that needs one (after the demo: it needs its beats)."""
+        try:
+            pending = references_to_catch_up(self.references, self.music)
+            for reference_id in pending:
+                jobs.defer_catch_up(reference_id)
+        except Exception:
+            log.exception("could not queue the catch-up of the library")
+            return
+        if pending:
+            log.info("queued the catch-up of %d references", len(pending))
 
     def _replace_silent_copies(self) -> None:
         with self.db.exclusive("dancecoach.silent-copies"):

@@ -6,12 +6,15 @@ service to run, back up or secure; a job is queued in the same database that hol
 reference it processes; workers wait on LISTEN/NOTIFY instead of polling; and Procrastinate's
 worker heartbeats tell which running jobs lost their worker, so they can be retried.
 
-Two tasks, each on its own queue: preprocessing a reference (long: extraction, the playable
-copy, the thumbnail, beat analysis) and rendering a finalized session's replay clips (short).
-A job is named by what it processes, so queueing it twice is harmless: the queueing lock keeps
-one waiting job per reference or session, the lock keeps two from running at once, and the
-work itself is idempotent (ReferenceService.preprocess leaves a ready reference alone; poses
-are cached by the video's content hash; ClipRenderer.render_missing skips stored clips).
+Three tasks, each on its own queue: preprocessing a reference (long: extraction, the playable
+copy, the thumbnail, beat analysis), rendering a finalized session's replay clips (short), and
+catching a reference up after an upgrade (its beats, a playable copy with sound), queued by
+servers at start-up. A job is named by what it processes, so queueing it twice is harmless:
+the queueing lock keeps one waiting job per reference or session, the lock keeps two from
+running at once (a reference's catch-up takes the lock of its preprocessing), and the work
+itself is idempotent (ReferenceService.preprocess leaves a ready reference alone; poses are
+cached by the video's content hash; ClipRenderer.render_missing skips stored clips;
+catch_up_reference skips what is current).
 """
 
 from __future__ import annotations
@@ -32,7 +35,12 @@ PREPROCESS_TASK = "dancecoach.preprocess_reference"
 REFERENCES_QUEUE = "references"
 RENDER_CLIPS_TASK = "dancecoach.render_clips"
 CLIPS_QUEUE = "clips"
-QUEUES = (REFERENCES_QUEUE, CLIPS_QUEUE)
+CATCH_UP_TASK = "dancecoach.catch_up_reference"
+CATCH_UP_QUEUE = "catch-up"
+QUEUES = (REFERENCES_QUEUE, CLIPS_QUEUE, CATCH_UP_QUEUE)
+# Below the default (0): an upload someone waits for goes before the catch-up of the library
+# that a start-up queues, however many of those are waiting.
+_CATCH_UP_PRIORITY = -1
 # A job that fails (an exception, not a dead worker) is tried this many times in all.
 MAX_ATTEMPTS = 3
 # Serialises schema creation between servers and workers starting at once.
@@ -65,6 +73,7 @@ class JobQueue:
         self.app = procrastinate.App(connector=connector)
         self._preprocess: Callable[[str], None] | None = None
         self._render_clips: Callable[[str], None] | None = None
+        self._catch_up: Callable[[str], None] | None = None
         retry = procrastinate.RetryStrategy(max_attempts=MAX_ATTEMPTS, wait=2)
 
         @self.app.task(
@@ -77,16 +86,26 @@ class JobQueue:
         def render_clips(session_id: str) -> None:
             _run(self._render_clips, session_id)
 
+        @self.app.task(name=CATCH_UP_TASK, queue=CATCH_UP_QUEUE, retry=retry, pass_context=False)
+        def catch_up_reference(reference_id: str) -> None:
+            _run(self._catch_up, reference_id)
+
         self._preprocess_task = preprocess_reference
         self._render_clips_task = render_clips
+        self._catch_up_task = catch_up_reference
 
     def handle(
-        self, *, preprocess: Callable[[str], None], render_clips: Callable[[str], None]
+        self,
+        *,
+        preprocess: Callable[[str], None],
+        render_clips: Callable[[str], None],
+        catch_up: Callable[[str], None],
     ) -> None:
         """Run jobs with these functions (a worker): preprocess(reference id),
-        render_clips(session id)."""
+        render_clips(session id), catch_up(reference id)."""
         self._preprocess = preprocess
         self._render_clips = render_clips
+        self._catch_up = catch_up
 
     def open(self) -> None:
         """Create the queue's tables if need be; a queueing process also opens its pool."""
@@ -119,7 +138,7 @@ class JobQueue:
             # queueing_lock: one waiting job per reference; lock: never two running at once
             # (a retried job and a later request for the same reference).
             self._preprocess_task.configure(
-                queueing_lock=f"preprocess:{reference_id}", lock=f"reference:{reference_id}"
+                queueing_lock=f"preprocess:{reference_id}", lock=_reference_lock(reference_id)
             ).defer(reference_id=reference_id)
         except procrastinate_errors.AlreadyEnqueued:
             log.info("preprocessing of %s is already queued", reference_id)
@@ -133,6 +152,19 @@ class JobQueue:
             ).defer(session_id=session_id)
         except procrastinate_errors.AlreadyEnqueued:
             log.info("the clips of session %s are already queued", session_id)
+
+    def defer_catch_up(self, reference_id: str) -> None:
+        """Queue catching a reference up (a no-op when one is already waiting)."""
+        try:
+            # The lock is the reference's preprocessing lock: a catch-up never runs while the
+            # reference is preprocessed (a dancer chosen again), nor two catch-ups at once.
+            self._catch_up_task.configure(
+                queueing_lock=f"catch-up:{reference_id}",
+                lock=_reference_lock(reference_id),
+                priority=_CATCH_UP_PRIORITY,
+            ).defer(reference_id=reference_id)
+        except procrastinate_errors.AlreadyEnqueued:
+            log.info("the catch-up of %s is already queued", reference_id)
 
     def counts(self) -> dict[str, int]:
         """Jobs by status (todo, doing, failed, ...), for the health endpoint."""
@@ -163,6 +195,11 @@ class JobQueue:
             except Exception:
                 log.exception("could not check for stalled jobs")
             await asyncio.sleep(max(seconds_since_heartbeat / 3, 0.5))
+
+
+def _reference_lock(reference_id: str) -> str:
+    """The lock of every job that changes a reference: only one of them runs at a time."""
+    return f"reference:{reference_id}"
 
 
 def _run(work: Callable[[str], None] | None, object_id: str) -> None:

@@ -1,5 +1,6 @@
-"""`dancecoach worker`: a process that runs the queue's jobs (reference preprocessing and the
-rendering of finalized sessions' replay clips, from both queues).
+"""`dancecoach worker`: a process that runs the queue's jobs (reference preprocessing, the
+rendering of finalized sessions' replay clips and the start-up catch-up of references, from
+every queue).
 
 Each worker runs one job at a time (pose extraction already uses several threads), sends a
 heartbeat every Settings.job_heartbeat_s, and puts back the jobs of workers that stopped
@@ -15,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from dancecoach.config import Settings
 from dancecoach.jobs.queue import QUEUES, JobQueue
+from dancecoach.library.catch_up import catch_up_reference
 from dancecoach.practice.assembly import build_services
 from dancecoach.storage.database import Database
 from dancecoach.storage.files import DataLayout
@@ -42,7 +44,20 @@ async def run_worker(settings: Settings) -> None:
         rendered = services.sessions.clip_renderer.render_missing(session_id)
         log.info("session %s: rendered clips %s", session_id, rendered)
 
-    queue.handle(preprocess=services.references.preprocess, render_clips=render_clips)
+    def catch_up(reference_id: str) -> None:
+        done = catch_up_reference(
+            services.references, services.music, reference_id, settings.eights_per_section
+        )
+        log.info(
+            "reference %s: caught up (beats analysed: %s, sound restored: %s)",
+            reference_id,
+            done.beats_analysed,
+            done.sound_restored,
+        )
+
+    queue.handle(
+        preprocess=services.references.preprocess, render_clips=render_clips, catch_up=catch_up
+    )
     stalled_after = settings.job_heartbeat_s * STALLED_AFTER_HEARTBEATS
     try:
         async with queue.app.open_async():

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from dancecoach.errors import NotFoundError
 from dancecoach.library.mastery import (
     EightProgress,
     RoutineMastery,
@@ -120,24 +121,9 @@ class ReferenceMusic:
         row = self._store.get(reference_id)
         return row is not None and row.version == BEATS_VERSION
 
-    def analyse_missing(
-        self, ready: list[tuple[str, Path]], poses: Callable[[str], PoseSequence | None]
-    ) -> list[str]:
-        """Analyse every ready reference whose beats are missing or stale; returns their ids.
-
-        Idempotent: a second run (or a second server) finds them current and does nothing.
-        """
-        current = self._store.analysed_ids(BEATS_VERSION)
-        done = []
-        for reference_id, video in ready:
-            if reference_id in current or not video.is_file():
-                continue
-            try:
-                self.analyse(reference_id, video, poses(reference_id))
-                done.append(reference_id)
-            except Exception:
-                log.exception("beat analysis of reference %s failed", reference_id)
-        return done
+    def current_ids(self) -> set[str]:
+        """The references whose stored beats are of this version of the analysis."""
+        return self._store.analysed_ids(BEATS_VERSION)
 
     def grid(self, reference_id: str) -> BeatGrid:
         """The reference's beats with count 1 where the teacher put it (empty: no beats)."""
@@ -145,9 +131,13 @@ class ReferenceMusic:
             cached = self._grids.get(reference_id)
         if cached is not None:
             return cached
-        grid = grid_from_row(self._store.get(reference_id))
-        with self._lock:
-            self._grids[reference_id] = grid
+        row = self._store.get(reference_id)
+        grid = grid_from_row(row)
+        # Missing or stale beats are not kept: a job worker may be analysing them right now,
+        # and this process would never hear of its result.
+        if row is not None and row.version == BEATS_VERSION:
+            with self._lock:
+                self._grids[reference_id] = grid
         return grid
 
     def mastery(self, reference_id: str, user_id: str | None) -> list[EightMastery]:
@@ -194,29 +184,58 @@ class ReferenceMusic:
         return grid_from_row(updated)
 
 
-def catch_up(references: ReferenceService, music: ReferenceMusic, eights_per_section: int) -> int:
-    """Analyse the ready references that have no current beats (at start-up, in the
-    background); those just analysed that have no sections get suggested ones (only then, so
-    that suggestions a teacher removed do not come back at the next start)."""
-    ready = [
-        (reference.id, references.video_path(reference.id))
+def references_without_beats(references: ReferenceService, music: ReferenceMusic) -> list[str]:
+    """The ready references whose beats are missing or stale (two queries, no analysis)."""
+    current = music.current_ids()
+    return [
+        reference.id
         for reference in references.list_all()
-        if reference.status == "ready"
+        if reference.status == "ready" and reference.id not in current
     ]
 
-    def poses_of(reference_id: str) -> PoseSequence | None:
-        try:
-            return references.poses(reference_id)
-        except Exception:
-            return None
 
-    done = music.analyse_missing(ready, poses_of)
-    for reference_id in done:
-        if not references.sections(reference_id):
-            suggest_sections(references, music, reference_id, eights_per_section)
-    if done:
-        log.info("analysed the beats of %d references", len(done))
-    return len(done)
+def catch_up_beats(
+    references: ReferenceService,
+    music: ReferenceMusic,
+    reference_id: str,
+    eights_per_section: int,
+) -> bool:
+    """Analyse one ready reference's beats if they are missing or stale; if it then has no
+    sections, suggest some (only then, so that suggestions a teacher removed do not come back
+    at the next start). Returns whether it analysed.
+
+    Idempotent: a reference with current beats, not ready, deleted or without its video is
+    left alone, so a second run (another server, a retried job) does nothing.
+    """
+    try:
+        reference = references.get(reference_id)
+        if reference.status != "ready" or music.is_current(reference_id):
+            return False
+        video = references.video_path(reference_id)
+    except NotFoundError:
+        return False
+    try:
+        poses: PoseSequence | None = references.poses(reference_id)
+    except Exception:
+        poses = None  # the beats are found from the sound alone, a little less surely
+    music.analyse(reference_id, video, poses)
+    if not references.sections(reference_id):
+        suggest_sections(references, music, reference_id, eights_per_section)
+    return True
+
+
+def catch_up(references: ReferenceService, music: ReferenceMusic, eights_per_section: int) -> int:
+    """catch_up_beats for every reference that needs it, in this process (the server without
+    a job queue, at start-up in the background); returns how many were analysed."""
+    analysed = 0
+    for reference_id in references_without_beats(references, music):
+        try:
+            analysed += catch_up_beats(references, music, reference_id, eights_per_section)
+        except Exception:
+            log.exception("beat analysis of reference %s failed", reference_id)
+    if analysed:
+        log.info("analysed the beats of %d references", analysed)
+    return analysed
 
 
 def suggest_sections(

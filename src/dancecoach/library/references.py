@@ -146,12 +146,11 @@ class ReferenceService:
 
     def playback_key(self, reference_id: str) -> str:
         """The stored video browsers get: a playable copy when the original codec is not (HEVC)."""
-        video = self.get(reference_id).video_file
-        folder = video.rsplit("/", 1)[0]
+        reference = self.get(reference_id)
         for name in (PLAYABLE_NAME, SILENT_PLAYABLE_NAME):
-            if self._objects.exists(f"{folder}/{name}"):
-                return f"{folder}/{name}"
-        return video
+            if self._objects.exists(key := _copy_key(reference, name)):
+                return key
+        return reference.video_file
 
     def thumbnail_key(self, reference_id: str) -> str:
         reference = self.get(reference_id)
@@ -507,17 +506,38 @@ class ReferenceService:
             thumbnail_file=None if thumbnail is None else self._layout.relative(thumbnail),
         )
 
+    def references_with_silent_copies(self) -> list[str]:
+        """The ready references whose playable copy has no sound (made by earlier versions)."""
+        return [
+            reference.id
+            for reference in self._store.with_status("ready")
+            if self._objects.exists(_copy_key(reference, SILENT_PLAYABLE_NAME))
+        ]
+
+    def replace_silent_copy(self, reference_id: str) -> bool:
+        """Give one reference a playable copy with sound in place of its silent one; returns
+        whether the silent copy is gone. Idempotent: a reference without a silent copy (or not
+        ready, or deleted) is left alone."""
+        reference = self._store.get(reference_id)
+        if reference is None or reference.status != "ready":
+            return False
+        silent = _copy_key(reference, SILENT_PLAYABLE_NAME)
+        if not self._objects.exists(silent):
+            return False
+        self._make_playable(self._objects.fetch(reference.video_file))
+        if self._objects.is_remote and self._objects.exists(_copy_key(reference, PLAYABLE_NAME)):
+            # ensure_playable removed only the local silent copy; without this the shared
+            # store's would be found, and the copy made again, at every start.
+            self._objects.delete_prefix(silent)
+        return not self._objects.exists(silent)
+
     def replace_silent_copies(self) -> int:
-        """Give references whose playable copy has no sound (made by earlier versions) one
-        with sound; returns how many were replaced."""
-        replaced = 0
-        for reference in self._store.with_status("ready"):
-            silent = reference.video_file.rsplit("/", 1)[0] + "/" + SILENT_PLAYABLE_NAME
-            if self._objects.exists(silent):
-                video = self._objects.fetch(reference.video_file)
-                self._make_playable(video)
-                replaced += not self._objects.exists(silent)
-        return replaced
+        """replace_silent_copy for every reference that has one, in this process (the server
+        without a job queue, at start-up); returns how many were replaced."""
+        return sum(
+            self.replace_silent_copy(reference_id)
+            for reference_id in self.references_with_silent_copies()
+        )
 
     def _find_dancers(self, reference_id: str) -> None:
         """Look for the dancers before extraction, so a group video's picker is ready when the
@@ -566,6 +586,11 @@ class ReferenceService:
         except Exception:
             log.warning("no thumbnail for %s", video.name, exc_info=True)
             return None
+
+
+def _copy_key(reference: ReferenceVideo, name: str) -> str:
+    """The key of a file beside the reference's video (its playable copies)."""
+    return reference.video_file.rsplit("/", 1)[0] + "/" + name
 
 
 def _save_poses(poses: PoseSequence, destination: Path) -> None:
