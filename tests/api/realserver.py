@@ -34,9 +34,12 @@ def free_port() -> int:
 class ServerProcess:
     """`python -m dancecoach.cli serve` on a data folder; can be killed and started again."""
 
-    def __init__(self, data_dir: Path, log_path: Path) -> None:
+    def __init__(
+        self, data_dir: Path, log_path: Path, settings: dict[str, str] | None = None
+    ) -> None:
         self.data_dir = data_dir
         self.log_path = log_path
+        self.settings = settings or {}  # DANCECOACH_* environment of this server
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -54,6 +57,7 @@ class ServerProcess:
             "DANCECOACH_DATA_DIR": str(self.data_dir),
             "OPENAI_API_KEY": "",
             "OPENAI_BASE_URL": "",
+            **self.settings,
         }
         environment.pop("DANCECOACH_DATABASE_URL", None)
         log = self.log_path.open("ab")
