@@ -14,8 +14,11 @@ PACKAGES = [
     "dancecoach.estimation",
     "dancecoach.estimation.models",
     "dancecoach.scoring",
+    "dancecoach.scoring.music",
     "dancecoach.coaching",
     "dancecoach.storage",
+    "dancecoach.accounts",
+    "dancecoach.jobs",
     "dancecoach.library",
     "dancecoach.practice",
     "dancecoach.live",
@@ -23,6 +26,7 @@ PACKAGES = [
     "dancecoach.memory",
     "dancecoach.offline",
     "dancecoach.api",
+    "dancecoach.api.routes",
 ]
 
 

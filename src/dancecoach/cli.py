@@ -189,13 +189,15 @@ def reference_add(
 
 
 def _print_summary(result_json: dict[str, object]) -> None:
+    from dancecoach.pose.body_parts import part_words
+
     table = Table(title="Per body part", show_header=True)
     table.add_column("body part")
     table.add_column("score", justify="right")
     per_body_part = result_json["per_body_part"]
     assert isinstance(per_body_part, dict)
     for part, score in per_body_part.items():
-        table.add_row(part.replace("_", " "), f"{score:.0f}")
+        table.add_row(part_words(part), f"{score:.0f}")
     stdout.print(
         f"[bold]Overall score: {result_json['overall_score']:.0f}/100 ({result_json['grade']})[/]"
     )

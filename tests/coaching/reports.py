@@ -14,6 +14,7 @@ from dancecoach.scoring.results import (
     TimelinePoint,
     Trend,
 )
+from dancecoach.scoring.segments import segment_title
 
 LEFT_ELBOW = SegmentError(
     body_part="left_elbow",
@@ -79,7 +80,7 @@ def segment(
         body_parts=groups,
         errors=errors,
         lag_ms=lag_ms,
-        title=f"{groups[0].replace('_', ' ').capitalize() if groups else 'Whole body'} at 0:00",
+        title=segment_title(groups, "0:00"),
     )
 
 

@@ -13,7 +13,7 @@ from dancecoach.coaching.positions import SCALES, Scale, position
 from dancecoach.coaching.prompt import build_request
 from dancecoach.coaching.templates import template_feedback
 from dancecoach.scoring.performance import score_performance
-from dancecoach.scoring.results import ScoreReport
+from dancecoach.scoring.results import SEVERITIES, ScoreReport
 from tests.coaching.reports import LEFT_ELBOW, RIGHT_KNEE, report, segment
 from tests.coaching.test_templates import score_reports
 from tests.synthetic import Figure, routine, sequence
@@ -120,3 +120,10 @@ def test_the_llm_gets_each_error_in_the_templates_words() -> None:
     assert '"student_position": "straight"' in request.user
     assert '"reference_position": "bent, sitting lower"' in request.user
     assert '"correction": "Bend your right knee and sit lower."' in request.user
+
+
+def test_the_llm_prompt_offers_exactly_the_severity_levels_the_answer_is_checked_against() -> None:
+    request = build_request(report((segment(12.0, 15.2, (RIGHT_KNEE,)),)))
+    offered = re.search(r'"severity": ((?:"\w+"(?: \| )?)+)', request.system)
+    assert offered is not None
+    assert tuple(re.findall(r'"(\w+)"', offered.group(1))) == SEVERITIES

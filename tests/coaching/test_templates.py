@@ -6,6 +6,7 @@ import math
 import re
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +16,15 @@ from dancecoach.coaching.templates import template_feedback
 from dancecoach.config import Settings
 from dancecoach.pose.body_parts import part_words
 from dancecoach.scoring.features import FEATURES
-from dancecoach.scoring.results import ScoreReport, SegmentError, TimelinePoint, Trend
+from dancecoach.scoring.judgement import GRADE_BANDS, Grade
+from dancecoach.scoring.results import (
+    SEVERITIES,
+    ScoreReport,
+    SegmentError,
+    Severity,
+    TimelinePoint,
+    Trend,
+)
 from tests.coaching.reports import (
     LEFT_ELBOW,
     RIGHT_KNEE,
@@ -38,7 +47,7 @@ def assert_well_formed(items: list[FeedbackItem]) -> None:
         assert item.title.strip() and item.feedback.strip()
         assert word_count(item.feedback) <= MAX_FEEDBACK_WORDS
         assert item.body_parts and all(part.strip() for part in item.body_parts)
-        assert item.severity in ("minor", "medium", "major")
+        assert item.severity in SEVERITIES
 
 
 def test_items_name_when_side_part_and_which_way() -> None:
@@ -221,7 +230,7 @@ def segment_errors(draw: st.DrawFn) -> SegmentError:
         user_deg=user,
         reference_deg=reference,
         difference=user - reference,
-        severity=draw(st.sampled_from(["minor", "medium", "major"])),
+        severity=draw(st.sampled_from(SEVERITIES)),
         message=draw(st.sampled_from(["Raise your left arm higher", "Bend your right knee more"])),
         frame_share=0.5,
     )
@@ -259,3 +268,14 @@ def score_reports(draw: st.DrawFn) -> ScoreReport:
 @given(score_reports())
 def test_any_report_gives_three_to_five_short_items(any_report: ScoreReport) -> None:
     assert_well_formed(template_feedback(any_report))
+
+
+@pytest.mark.parametrize(
+    ("grade", "severity"), [("Miss", "major"), ("OK", "medium"), ("Good", "minor")]
+)
+def test_a_segment_without_a_named_error_is_as_serious_as_its_grade(
+    grade: Grade, severity: Severity
+) -> None:
+    lowest = dict(GRADE_BANDS).get(grade, 0.0)
+    items = template_feedback(report((segment(4.0, 6.0, (), score=lowest + 1.0),)))
+    assert items[0].timestamp_s == 4.0 and items[0].severity == severity

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from dancecoach.pose.body_parts import part_words
+from dancecoach.pose.body_parts import moving_end, part_words
 from dancecoach.scoring.features import FEATURE_INDEX, FEATURES, FeatureSpec
 from dancecoach.scoring.hand_height import HAND_LEVELS, hand_level
 from dancecoach.scoring.results import ProblemSegment, SegmentError
@@ -271,13 +271,13 @@ def _move(
 def _limb(error: SegmentError, spec: FeatureSpec) -> Position:
     side = _side(spec.body_part)
     limb = spec.body_part.partition("_")[2]
-    scale, who = {
-        "upper_arm": (ARM_HEIGHT, "arm"),
-        "forearm": (HAND_HEIGHT, "hand"),
-        "thigh": (KNEE_LIFT, "knee"),
-        "shin": (FOOT_LIFT, "foot"),
+    scale = {
+        "upper_arm": ARM_HEIGHT,
+        "forearm": HAND_HEIGHT,
+        "thigh": KNEE_LIFT,
+        "shin": FOOT_LIFT,
     }[limb]
-    who = _named(side, who)
+    who = _named(side, moving_end(limb))
     learner, reference = abs(error.user_deg), abs(error.reference_deg)
     verb = _first_word(error.message)
     against = (verb in _VERBS_UP and learner > reference) or (
@@ -352,18 +352,18 @@ def _joint(error: SegmentError, spec: FeatureSpec) -> Position:
 def _upright(error: SegmentError, spec: FeatureSpec) -> Position:
     head = spec.name == "head_tilt"
     scale = HEAD_TILT if head else UPPER_BODY_LEAN
-    who = "head" if head else "upper body"
+    who = "head" if head else part_words(spec.body_part)
     learner, reference = abs(error.user_deg), abs(error.reference_deg)
     mine, theirs = scale.bands[scale.band(learner)].state, scale.bands[scale.band(reference)].state
     if error.user_deg * error.reference_deg < 0 and reference > 10.0 and not head:
-        return Position(who, mine, theirs, "Lean your upper body the other way.")
+        return Position(who, mine, theirs, f"Lean your {who} the other way.")
     if learner > reference:
         target = "in line with your spine" if head else "more upright"
         verb = "Hold your head" if head else "Stand"
         if scale.band(learner) == scale.band(reference):
             target += f", {about_degrees(learner - reference)} less"
         return Position(who, mine, theirs, _sentence(f"{verb} {target}"))
-    verb = "Tilt your head" if head else "Lean your upper body"
+    verb = "Tilt your head" if head else f"Lean your {who}"
     amount = scale.bands[scale.band(reference)].target
     if scale.band(learner) == scale.band(reference) or amount in ("straight", "upright"):
         amount = f"{about_degrees(reference - learner)} more"

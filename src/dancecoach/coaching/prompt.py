@@ -28,6 +28,7 @@ from dancecoach.coaching.turns import (
 from dancecoach.coaching.wording import feature_kind, feature_unit, segment_when, time_range
 from dancecoach.scoring.music.timing import accent_words
 from dancecoach.scoring.results import (
+    SEVERITIES,
     Moment,
     ProblemSegment,
     ScoreReport,
@@ -35,6 +36,9 @@ from dancecoach.scoring.results import (
     Trend,
 )
 from dancecoach.scoring.timing import ON_TIME_MS, timing_word
+
+# The answer's allowed severities, from their one definition: "minor" | "medium" | "major".
+_SEVERITY_CHOICES = " | ".join(f'"{severity}"' for severity in SEVERITIES)
 
 # The same words as the templates (positions.py), so both kinds of coaching read alike.
 VOCABULARY = "\n".join([*vocabulary_lines(), *hand_level_lines(), *turn_vocabulary_lines()])
@@ -90,7 +94,7 @@ from upright.
 
 Answer with one JSON object and nothing else:
 {{"items": [{{"timestamp": 12.5, "title": "Arm position in the chorus", "feedback": "...", \
-"severity": "minor" | "medium" | "major", "body_parts": ["left_elbow"]}}]}}
+"severity": {_SEVERITY_CHOICES}, "body_parts": ["left_elbow"]}}]}}
 title: at most 8 words. body_parts: one or more snake_case body parts taken from the data.
 """
 

@@ -31,6 +31,7 @@ from dancecoach.coaching.wording import (
     time_range,
 )
 from dancecoach.pose.body_parts import WHOLE_BODY, Region, part_words, region
+from dancecoach.scoring.judgement import Grade, grade_of
 from dancecoach.scoring.music.timing import accent_words, worst_accent
 from dancecoach.scoring.results import (
     SEVERITY_RANK,
@@ -116,10 +117,15 @@ def _lowered(sentence: str) -> str:
     return sentence[:1].lower() + sentence[1:]
 
 
+# How much a segment with no error of its own matters, by the grade of its score (the grade
+# bands of scoring/judgement.py): a Miss is a major problem, an OK a medium one, better minor.
+_SEVERITY_OF_GRADE: dict[Grade, Severity] = {"Miss": "major", "OK": "medium"}
+
+
 def _worst_severity(errors: Sequence[SegmentError], score: float) -> Severity:
     if errors:
         return max(errors, key=lambda e: SEVERITY_RANK[e.severity]).severity
-    return "major" if score < 50 else "medium" if score < 70 else "minor"
+    return _SEVERITY_OF_GRADE.get(grade_of(score), "minor")
 
 
 def _severity(errors: Sequence[SegmentError], score: float, turn: Turn | None) -> Severity:

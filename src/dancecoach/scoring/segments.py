@@ -7,7 +7,7 @@ from collections import defaultdict
 import numpy as np
 from numpy.typing import NDArray
 
-from dancecoach.pose.body_parts import BODY_PART_GROUPS
+from dancecoach.pose.body_parts import BODY_PART_GROUPS, WHOLE_BODY, part_label
 from dancecoach.scoring.agreement import windowed_gains
 from dancecoach.scoring.body_position import SegmentBodyPosition, segment_body_position
 from dancecoach.scoring.comparison import errors_at
@@ -125,8 +125,8 @@ def _faulty_groups(
 
 
 def segment_title(groups: tuple[str, ...], when: str) -> str:
-    """ "Left arm at 0:08" (when: a time or a count, see music/counts.py)."""
-    part = groups[0].replace("_", " ").capitalize() if groups else "Whole body"
+    """ "Left arm at 0:08", "Upper body at 0:08" (when: a time or a count, see music/counts.py)."""
+    part = part_label(groups[0] if groups else WHOLE_BODY)
     return f"{part} at {when}"
 
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { GRADE_BANDS } from "./grades.fixture";
 import { containRect, isVisible, limbColour, toCanvas } from "./drawing";
 
 describe("containRect", () => {
@@ -28,9 +29,9 @@ describe("toCanvas", () => {
 
 describe("limbColour and visibility", () => {
   it("goes from green to red as the score drops", () => {
-    expect(limbColour(0.9)).toBe("#22c55e");
-    expect(limbColour(0.5)).toBe("#f59e0b");
-    expect(limbColour(0.1)).toBe("#ef4444");
+    expect(limbColour(0.9, GRADE_BANDS)).toBe("#22c55e");
+    expect(limbColour(0.5, GRADE_BANDS)).toBe("#f59e0b");
+    expect(limbColour(0.1, GRADE_BANDS)).toBe("#ef4444");
   });
   it("does not draw hidden or out-of-frame points", () => {
     expect(isVisible({ x: 0.5, y: 0.5, z: 0, visibility: 0.9 })).toBe(true);

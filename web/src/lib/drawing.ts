@@ -1,4 +1,6 @@
 // Drawing maths for the skeleton overlay: landmark coordinates to canvas pixels, limb colours.
+import { type GradeBand, gradeOf } from "./grades";
+import type { Grade } from "./strip";
 
 export interface Point {
   x: number;
@@ -39,12 +41,24 @@ export function toCanvas(
   return { x: rect.left + x * rect.width, y: rect.top + landmark.y * rect.height };
 }
 
-/** Colour for a body-part score 0..1: green when right, amber when off, red when far off. */
-export function limbColour(score: number | undefined): string {
-  if (score === undefined || Number.isNaN(score)) return "rgba(255,255,255,0.85)";
-  if (score >= 0.75) return "#22c55e";
-  if (score >= 0.45) return "#f59e0b";
-  return "#ef4444";
+// A limb's colour by its grade: green when right (Great or better), amber when off (Good or
+// OK), red when far off (Miss).
+const LIMB_COLOURS: Record<Grade, string> = {
+  Perfect: "#22c55e",
+  Great: "#22c55e",
+  Good: "#f59e0b",
+  OK: "#f59e0b",
+  Miss: "#ef4444",
+};
+const UNJUDGED_COLOUR = "rgba(255,255,255,0.85)";
+
+/**
+ * Colour for a body-part score 0..1 (the 0-100 score / 100), by its grade in the server's
+ * grade bands (GET /api/protocol); white while unjudged or before the bands have loaded.
+ */
+export function limbColour(score: number | undefined, bands: readonly GradeBand[] | null): string {
+  if (score === undefined || Number.isNaN(score) || !bands?.length) return UNJUDGED_COLOUR;
+  return LIMB_COLOURS[gradeOf(score * 100, bands)];
 }
 
 /** Whether a landmark is trustworthy enough to draw. */

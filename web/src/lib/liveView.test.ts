@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CUE_HOLD_MS } from "./liveScore";
+import { GRADE_BANDS } from "./grades.fixture";
 import { EMPTY_LIVE_VIEW, type FrameResult, afterError, afterFrameResult, cueLine } from "./liveView";
 
 function result(overrides: Partial<FrameResult> = {}): FrameResult {
@@ -52,12 +53,12 @@ describe("afterFrameResult", () => {
 describe("cueLine", () => {
   const cue = { message: "Bend your knees more", severity: "major", shownAt: 0 };
   it("names the count the cue started on, when there is one", () => {
-    expect(cueLine(cue, 5, true, 40)).toBe("On 5: Bend your knees more");
-    expect(cueLine(cue, null, true, 40)).toBe("Bend your knees more");
+    expect(cueLine(cue, 5, true, 40, GRADE_BANDS)).toBe("On 5: Bend your knees more");
+    expect(cueLine(cue, null, true, 40, GRADE_BANDS)).toBe("Bend your knees more");
   });
   it("hints while there is no cue", () => {
-    expect(cueLine(null, null, false, null)).toMatch(/while you dance/);
-    expect(cueLine(null, null, true, 75)).toMatch(/Looking good/);
-    expect(cueLine(null, null, true, 50)).toMatch(/Follow the reference/);
+    expect(cueLine(null, null, false, null, GRADE_BANDS)).toMatch(/while you dance/);
+    expect(cueLine(null, null, true, 75, GRADE_BANDS)).toMatch(/Looking good/);
+    expect(cueLine(null, null, true, 50, GRADE_BANDS)).toMatch(/Follow the reference/);
   });
 });

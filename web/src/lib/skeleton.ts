@@ -1,6 +1,7 @@
 // Drawing the learner's skeleton (and the reference "ghost") onto a canvas over the webcam.
 import { SKELETON_BONES } from "./bones.generated";
 import { type Landmark, containRect, isVisible, limbColour, toCanvas } from "./drawing";
+import type { GradeBand } from "./grades";
 
 export interface OverlayFrame {
   pose: Landmark[] | null;
@@ -10,6 +11,8 @@ export interface OverlayFrame {
 
 export interface DrawOptions {
   mirrored: boolean;
+  /** The server's grade bands (GET /api/protocol) that colour the limbs; null until loaded. */
+  gradeBands: readonly GradeBand[] | null;
   showGhost: boolean;
   videoWidth: number;
   videoHeight: number;
@@ -27,7 +30,7 @@ export function drawOverlay(context: CanvasRenderingContext2D, frame: OverlayFra
     context.setLineDash([]);
   }
   if (frame.pose) {
-    bonesDrawn += drawBones(context, frame.pose, rect, options.mirrored, (group) => limbColour(frame.partScores[group]), lineWidth * 1.4);
+    bonesDrawn += drawBones(context, frame.pose, rect, options.mirrored, (group) => limbColour(frame.partScores[group], options.gradeBands), lineWidth * 1.4);
     context.fillStyle = "#ffffff";
     for (const landmark of frame.pose) {
       if (!isVisible(landmark)) continue;

@@ -78,8 +78,9 @@ export function PracticePage({ referenceId, startS, endS, breakdown = null }: Pr
   const overlay = useRef<HTMLCanvasElement>(null);
   const sessionId = useRef<string | null>(null);
   const statusRef = useRef<PracticeStatus>("loading");
-  const settingsRef = useRef({ mirror, showGhost });
-  settingsRef.current = { mirror, showGhost };
+  const gradeBands = protocol?.grade_bands ?? null;
+  const settingsRef = useRef({ mirror, showGhost, gradeBands });
+  settingsRef.current = { mirror, showGhost, gradeBands };
   statusRef.current = status;
 
   const section = startS !== null && endS !== null ? { startS, endS } : null;
@@ -145,6 +146,7 @@ export function PracticePage({ referenceId, startS, endS, breakdown = null }: Pr
       {
         mirrored: settingsRef.current.mirror,
         showGhost: settingsRef.current.showGhost,
+        gradeBands: settingsRef.current.gradeBands,
         videoWidth: video.videoWidth,
         videoHeight: video.videoHeight,
       },
@@ -382,7 +384,7 @@ export function PracticePage({ referenceId, startS, endS, breakdown = null }: Pr
 
   const locked = sessionId.current !== null;
   const scorePercent = live.score === null ? null : Math.round(live.score * 100);
-  const cueText = cueLine(live.cue, cueCount.current.count, status === "dancing", scorePercent);
+  const cueText = cueLine(live.cue, cueCount.current.count, status === "dancing", scorePercent, gradeBands);
   // Cues and warnings are announced as they come (the score, changing every frame, is not).
   useEffect(() => {
     if (live.cue) setAnnouncement(cueText);
