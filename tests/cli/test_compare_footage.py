@@ -13,6 +13,7 @@ import av
 import cv2
 import numpy as np
 import pytest
+from markupsafe import escape
 
 from dancecoach.config import Settings
 from dancecoach.library.pose_cache import load_or_extract
@@ -151,7 +152,7 @@ def test_html_report_with_stills_and_coaching(shared_settings: Settings, tmp_pat
         assert html.count("data:image/jpeg;base64,") >= 2 * len(result.problem_segments)
     assert "http://" not in html and "https://" not in html
     for item in result.feedback:
-        assert item.title in html or item.title.replace("'", "&#x27;") in html
+        assert str(escape(item.title)) in html
 
 
 def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
