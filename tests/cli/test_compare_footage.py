@@ -13,10 +13,11 @@ import av
 import cv2
 import numpy as np
 import pytest
+from markupsafe import escape
 
 from dancecoach.config import Settings
 from dancecoach.library.pose_cache import load_or_extract
-from dancecoach.offline.command import run_compare
+from dancecoach.offline.command import compare_and_coach, run_compare
 from dancecoach.offline.compare import match_songs
 from dancecoach.scoring.matching import MIN_SEARCH_S
 from dancecoach.scoring.performance import score_performance
@@ -137,7 +138,7 @@ def test_a_smaller_off_centre_recording_scores_the_same(
 
 def test_html_report_with_stills_and_coaching(shared_settings: Settings, tmp_path: Path) -> None:
     report = tmp_path / "report.html"
-    result = run_compare(
+    result = compare_and_coach(
         footage("pairs/crunches_reference.mp4"),
         footage("pairs/crunches_attempt_neck_error.mp4"),
         shared_settings,
@@ -145,13 +146,13 @@ def test_html_report_with_stills_and_coaching(shared_settings: Settings, tmp_pat
         html_report=report,
     )
     html = report.read_text()
-    assert f"{result['overall_score']:.0f}" in html
+    assert f"{result.overall_score:.0f}" in html
     assert "<svg" in html
-    if result["problem_segments"]:
-        assert html.count("data:image/jpeg;base64,") >= 2 * len(result["problem_segments"])
+    if result.problem_segments:
+        assert html.count("data:image/jpeg;base64,") >= 2 * len(result.problem_segments)
     assert "http://" not in html and "https://" not in html
-    for item in result["feedback"]:
-        assert item["title"] in html or item["title"].replace("'", "&#x27;") in html
+    for item in result.feedback:
+        assert str(escape(item.title)) in html
 
 
 def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -6,13 +6,16 @@ import base64
 import re
 from dataclasses import replace
 from html.parser import HTMLParser
+from pathlib import Path
 
 import cv2
 import numpy as np
 
 from dancecoach.coaching.items import FeedbackItem
 from dancecoach.coaching.templates import template_feedback
+from dancecoach.offline.command import write_html_report
 from dancecoach.offline.html_report import render_html_report
+from dancecoach.scoring.judgement import GRADE_BANDS
 from dancecoach.scoring.results import ScoreReport
 from tests.coaching.reports import great_report, typical_report
 
@@ -155,3 +158,26 @@ def test_segments_and_hits_are_named_by_their_counts_with_beats() -> None:
     assert "count 1 of the fourth eight" not in text  # on time: not listed
     plain = " ".join(parse(render(typical_report())[0]).text)
     assert " eight, count" not in plain and "You hit count" not in plain
+
+
+def test_a_video_named_with_markup_is_shown_as_text(tmp_path: Path) -> None:
+    """`compare --report` titles the report with the two file names, which the user chose."""
+    report = replace(great_report(), problem_segments=())  # no stills to read from the videos
+    hostile = tmp_path / "<script>alert('hi') & more.mp4"  # a file name has no "/"
+    written = tmp_path / "report.html"
+    write_html_report(written, report, [], reference=tmp_path / "teacher.mp4", attempt=hostile)
+    document = written.read_text(encoding="utf-8")
+    assert "<script" not in document
+    title = "&lt;script&gt;alert(&#39;hi&#39;) &amp; more.mp4 vs teacher.mp4"
+    assert f"<title>{title}</title>" in document
+    assert f"<h1>{title}</h1>" in document
+
+
+def test_scores_are_coloured_by_their_grade() -> None:
+    """The ring and the bars take the grade bands' colours: green from Great, red below Good."""
+    parts = {"left_arm": GRADE_BANDS[1][1], "right_arm": GRADE_BANDS[2][1] - 1}
+    report = replace(great_report(), per_body_part=parts, overall_score=GRADE_BANDS[2][1])
+    document = render_html_report(report, [], title="t", stills=[])
+    bars = re.findall(r'<rect x="110" [^>]*width="[\d.]+" [^>]*fill="(#\w+)"/>', document)
+    assert bars[1::2] == ["#1f8f5f", "#c53030"]  # each part's filled bar, after its track
+    assert 'stroke="#b7791f" stroke-width="12.0" stroke-linecap' in document  # Good: amber

@@ -17,12 +17,12 @@ import time
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import numpy as np
 
 from dancecoach.errors import StorageUnavailableError
 from dancecoach.live.analysis import FrameAnalysis
+from dancecoach.scoring.results import JointError
 from dancecoach.storage.frame_store import FrameStore
 from dancecoach.storage.models import utc_now
 from dancecoach.storage.objects import ObjectStore
@@ -45,7 +45,8 @@ class _Pending:
     received_at: datetime
 
 
-def _error_dict(error: Any) -> dict[str, Any]:
+def _error_dict(error: JointError) -> dict[str, str | float]:
+    """The stored form of a frame's error (the `errors` JSON column of a scored frame)."""
     return {
         "body_part": error.body_part,
         "feature": error.feature,

@@ -1,10 +1,10 @@
-"""The `compare` command's work: score two videos, coach, and return the JSON-ready result."""
+"""The `compare` command's work: score two videos, coach, write the HTML report."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 import cv2
 import numpy as np
@@ -13,10 +13,9 @@ from dancecoach.coaching.service import FeedbackItem, FeedbackService
 from dancecoach.config import Settings
 from dancecoach.estimation.video import read_frame_at
 from dancecoach.offline.compare import MirrorMode, compare_videos
+from dancecoach.offline.compare_report import CompareReport, compare_json, compare_report
 from dancecoach.offline.html_report import render_html_report
-from dancecoach.offline.report_dict import report_to_dict
-from dancecoach.practice.report_types import to_json
-from dancecoach.practice.reports import feedback_entry, for_feedback
+from dancecoach.practice.reports import for_feedback
 from dancecoach.scoring.results import ScoreReport
 
 _STILL_MAX_SIDE = 480
@@ -53,6 +52,24 @@ def write_html_report(
     path.write_text(html, encoding="utf-8")
 
 
+def compare_and_coach(
+    reference: Path,
+    attempt: Path,
+    settings: Settings,
+    *,
+    mirror: MirrorMode,
+    html_report: Path | None = None,
+    progress: Callable[[str, float], None] | None = None,
+) -> CompareReport:
+    """Compare, add coaching (LLM when configured, else templates), write the HTML report."""
+    comparison = compare_videos(reference, attempt, settings, mirror=mirror, progress=progress)
+    report = comparison.report
+    feedback = FeedbackService(settings).generate(for_feedback(report))
+    if html_report is not None:
+        write_html_report(html_report, report, feedback, reference, attempt)
+    return compare_report(report, feedback)
+
+
 def run_compare(
     reference: Path,
     attempt: Path,
@@ -61,15 +78,15 @@ def run_compare(
     mirror: str,
     html_report: Path | None = None,
     progress: Callable[[str, float], None] | None = None,
-) -> dict[str, Any]:
-    """Compare, add coaching (LLM when configured, else templates), write the HTML report."""
-    comparison = compare_videos(
-        reference, attempt, settings, mirror=cast(MirrorMode, mirror), progress=progress
+) -> dict[str, object]:
+    """`compare_and_coach`'s report as the object `compare --json` prints."""
+    return compare_json(
+        compare_and_coach(
+            reference,
+            attempt,
+            settings,
+            mirror=cast(MirrorMode, mirror),
+            html_report=html_report,
+            progress=progress,
+        )
     )
-    report = comparison.report
-    feedback = FeedbackService(settings).generate(for_feedback(report))
-    result = report_to_dict(report)
-    result["feedback"] = [to_json(feedback_entry(item)) for item in feedback]
-    if html_report is not None:
-        write_html_report(html_report, report, feedback, reference, attempt)
-    return result
