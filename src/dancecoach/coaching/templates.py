@@ -41,11 +41,8 @@ from dancecoach.scoring.results import (
     SegmentError,
     Severity,
 )
-from dancecoach.scoring.timing import timing_word
+from dancecoach.scoring.timing import timing_severity, timing_word
 
-# Average lags from these many milliseconds are medium / major timing problems.
-_LAG_MEDIUM_MS = 250.0
-_LAG_MAJOR_MS = 400.0
 # Labels of automatically found moves (scoring/moments.py) already name their time.
 _FOUND_MOVE_PREFIX = "Move at "
 # Parts one segment's item corrects at most: more reads as a list, not coaching.
@@ -256,19 +253,11 @@ def _timing_item(report: ScoreReport, segments: Sequence[ProblemSegment]) -> Fee
         if worst is not None
         else _first_time(report)
     )
-    magnitude = abs(lag)
-    severity: Severity = (
-        "major"
-        if magnitude >= _LAG_MAJOR_MS
-        else "medium"
-        if magnitude >= _LAG_MEDIUM_MS
-        else "minor"
-    )
     return FeedbackItem(
         timestamp_s=timestamp,
         title=f"Timing: {lag_words(lag)}",
         feedback=f"On average you were {lag_words(lag)}{where}. {advice}",
-        severity=severity,
+        severity=timing_severity(lag),
         body_parts=(WHOLE_BODY,),
         source="template",
     )

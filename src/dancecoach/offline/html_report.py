@@ -36,7 +36,7 @@ from dancecoach.scoring.results import (
     SegmentError,
     grade_counts,
 )
-from dancecoach.scoring.timing import ON_TIME_MS, Timing, timing_word
+from dancecoach.scoring.timing import ON_TIME_MS, Timing, timing_severity, timing_word
 
 _LAG_SCALE_MS = 600.0  # the timing gauge spans +-600 ms
 _GOOD, _OK, _BAD = "#1f8f5f", "#b7791f", "#c53030"
@@ -50,7 +50,7 @@ _GRADE_COLOURS: dict[Grade, str] = {
     "OK": _BAD,
     "Miss": _BAD,
 }
-# The timing marker's colour is its word's (scoring/timing.py): on time or off the beat.
+# The timing marker's colour (scoring/timing.py): green on time, red for a major lag, else amber.
 _TIMING_COLOURS: dict[Timing, str] = {"on time": _GOOD, "late": _OK, "early": _OK}
 _SOURCE_NAMES = {"llm": "AI coach", "template": "Built-in coach"}
 _ALIGNED = {"audio": "by the music", "pose": "by your poses", "timestamp": "live"}
@@ -356,7 +356,7 @@ def _gauge(lag_ms: float, segments: Sequence[ProblemSegment]) -> _Gauge:
         right=right,
         inner=inner,
         marker=x(lag_ms),
-        colour=_TIMING_COLOURS[timing_word(lag_ms)],
+        colour=_BAD if timing_severity(lag_ms) == "major" else _TIMING_COLOURS[timing_word(lag_ms)],
         words=_timing_words(lag_ms),
         on_time_x=x(-ON_TIME_MS),
         on_time_width=x(ON_TIME_MS) - x(-ON_TIME_MS),
