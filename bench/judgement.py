@@ -34,9 +34,10 @@ from typing import Any
 import numpy as np
 
 from dancecoach.config import Settings
+from dancecoach.estimation.soundtrack import read_soundtrack
 from dancecoach.library.pose_cache import load_or_extract
 from dancecoach.pose.sequence import PoseSequence
-from dancecoach.scoring.audio import SongMatch, audio_features, match_soundtracks, read_soundtrack
+from dancecoach.scoring.audio import SongMatch, audio_features, match_soundtracks
 from dancecoach.scoring.judgement import SCALE, ScoreScale
 from dancecoach.scoring.matching import MIN_SEARCH_S, MatchedPerformance, match_performance
 from dancecoach.scoring.performance import summarize
@@ -76,7 +77,7 @@ def poses(clip: str) -> PoseSequence:
 @cache
 def _audio(clip: str) -> Any:
     track = read_soundtrack(footage_root() / clip)
-    return None if track is None else audio_features(track)
+    return None if track is None else audio_features(track.samples, track.sample_rate_hz)
 
 
 def song_match(reference: str, attempt: str) -> SongMatch | None:

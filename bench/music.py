@@ -20,10 +20,10 @@ from typing import TypeVar
 
 from bench.extraction import footage_path
 from dancecoach.config import Settings
+from dancecoach.estimation.soundtrack import read_soundtrack
 from dancecoach.library.playable import needs_playable_copy
 from dancecoach.library.pose_cache import load_or_extract
 from dancecoach.library.sound_copy import make_copy_with_sound
-from dancecoach.scoring.audio import read_soundtrack
 from dancecoach.scoring.moments import motion_speed
 from dancecoach.scoring.music.beats import analyse_beats, warm_up
 

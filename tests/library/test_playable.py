@@ -10,8 +10,9 @@ import cv2
 import numpy as np
 import pytest
 
+from dancecoach.estimation.soundtrack import read_soundtrack
 from dancecoach.library.playable import codec_tag, ensure_playable, playback_path
-from dancecoach.scoring.audio import audio_features, match_soundtracks, read_soundtrack
+from dancecoach.scoring.audio import audio_features, match_soundtracks
 from tests.footage import footage
 
 
@@ -63,7 +64,9 @@ def test_the_playback_copy_of_an_hevc_phone_video_has_its_sound_in_time(tmp_path
     # In time with the picture: the copy's soundtrack lines up with the original's at 0 s.
     a, b = read_soundtrack(copy), read_soundtrack(source)
     assert a is not None and b is not None
-    match = match_soundtracks(audio_features(b), audio_features(a))
+    match = match_soundtracks(
+        audio_features(b.samples, b.sample_rate_hz), audio_features(a.samples, a.sample_rate_hz)
+    )
     assert match is not None and abs(match.candidates[0]) <= 0.03
     # Upright like the original (portrait), at most 720 px a side.
     capture = cv2.VideoCapture(str(copy))

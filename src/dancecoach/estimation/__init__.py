@@ -1,5 +1,6 @@
 """Pose estimation: videos and images in, landmarks out (MediaPipe detection, tracking of the
-followed dancer, live tracking on a region of interest). The model files are in models/."""
+followed dancer, live tracking on a region of interest). The model files are in models/.
+Reading media lives here too: video frames, and soundtracks decoded to samples for scoring."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ if TYPE_CHECKING:
     from dancecoach.estimation.detector import PoseDetector
     from dancecoach.estimation.extraction import extract_image, extract_video
     from dancecoach.estimation.live_tracking import LiveTracker
+    from dancecoach.estimation.soundtrack import read_soundtrack
     from dancecoach.estimation.video import decode_image, probe_video, read_frame_at
 
 __all__ = [
@@ -21,12 +23,14 @@ __all__ = [
     "extract_video",
     "probe_video",
     "read_frame_at",
+    "read_soundtrack",
 ]
 
 _MODULES = {
     "decode_image": "video",
     "probe_video": "video",
     "read_frame_at": "video",
+    "read_soundtrack": "soundtrack",
     "extract_image": "extraction",
     "extract_video": "extraction",
     "PoseDetector": "detector",

@@ -74,7 +74,7 @@ def grid_from_row(row: ReferenceBeats | None) -> BeatGrid:
 
 def analyse_video(video: Path, poses: PoseSequence | None) -> BeatGrid:
     """The beat grid of a video's soundtrack (empty without sound or without a steady beat)."""
-    from dancecoach.scoring.audio import read_soundtrack
+    from dancecoach.estimation.soundtrack import read_soundtrack
     from dancecoach.scoring.moments import motion_speed
 
     soundtrack = read_soundtrack(video)

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Literal
 
 from dancecoach.config import Settings
+from dancecoach.estimation.soundtrack import read_soundtrack
 from dancecoach.estimation.video import probe_video
 from dancecoach.library.music import analyse_video
 from dancecoach.library.pose_cache import load_or_extract
 from dancecoach.pose.sequence import PoseSequence
-from dancecoach.scoring.audio import SongMatch, audio_features, match_soundtracks, read_soundtrack
+from dancecoach.scoring.audio import SongMatch, audio_features, match_soundtracks
 from dancecoach.scoring.performance import score_performance
 from dancecoach.scoring.results import ScoreReport
 
@@ -75,7 +76,7 @@ def match_songs(
         track = read_soundtrack(video)
         if track is None:
             return None
-        tracks.append(audio_features(track))
+        tracks.append(audio_features(track.samples, track.sample_rate_hz))
         if progress is not None:
             progress(len(tracks) / 2)
     return match_soundtracks(tracks[0], tracks[1])

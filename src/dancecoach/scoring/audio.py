@@ -1,39 +1,21 @@
-"""A video's soundtrack as numbers: decoding (PyAV) and the features that align two recordings.
+"""Soundtrack matching: onset and chroma features of decoded samples, and the offsets at which
+two recordings' music lines up.
 
-Times are seconds from the video's first frame (the clock the pose timestamps use), so an
-audio offset is directly a pose offset. A video without sound, with a silent track or with a
-track that fails to decode has no soundtrack (None): alignment then falls back to the poses.
+Samples in, numbers out: decoding a video's sound is estimation/soundtrack.py's job. Times are
+seconds from the video's first frame (the clock the pose timestamps use), so an audio offset is
+directly a pose offset.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
-_log = logging.getLogger(__name__)
-
-# Analysis rate and hop: 22.05 kHz is librosa's default; a 512-sample hop is 23 ms, ten times
-# finer than the 0.3 s an offset must be within.
-SAMPLE_RATE_HZ = 22_050
+# Analysis hop: at the decoding rate (22.05 kHz, librosa's default) 512 samples are 23 ms, ten
+# times finer than the 0.3 s an offset must be within.
 HOP_SAMPLES = 512
-# Peak amplitude below which a track counts as silent (about -60 dBFS).
-_SILENCE_PEAK = 1e-3
-
-
-@dataclass(frozen=True)
-class Soundtrack:
-    """Mono samples at SAMPLE_RATE_HZ; samples[0] plays at the video's first frame."""
-
-    samples: NDArray[np.float32]
-    sample_rate_hz: int
-
-    @property
-    def duration_s(self) -> float:
-        return len(self.samples) / self.sample_rate_hz
 
 
 @dataclass(frozen=True)
@@ -50,62 +32,17 @@ class AudioFeatures:
     hop_s: float
 
 
-def read_soundtrack(path: Path, *, max_seconds: float | None = None) -> Soundtrack | None:
-    """The first audio stream of a video, resampled to mono; None without usable sound."""
-    import av  # imported here: only offline comparison and beat analysis need it
+def audio_features(samples: NDArray[np.float32], sample_rate_hz: int) -> AudioFeatures:
+    """Onset strength and chroma (librosa) of a mono soundtrack, for cross-correlation.
 
-    try:
-        with av.open(str(path), metadata_errors="ignore") as container:
-            if not container.streams.audio:
-                return None
-            stream = container.streams.audio[0]
-            video_start_s = 0.0
-            if container.streams.video:
-                video = container.streams.video[0]
-                if video.start_time is not None and video.time_base is not None:
-                    video_start_s = float(video.start_time * video.time_base)
-            resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE_HZ)
-            chunks: list[NDArray[np.float32]] = []
-            first_time_s: float | None = None
-            total = 0
-            limit = None if max_seconds is None else round(max_seconds * SAMPLE_RATE_HZ)
-            for frame in container.decode(stream):
-                if first_time_s is None and frame.time is not None:
-                    first_time_s = float(frame.time)
-                for out in resampler.resample(frame):
-                    chunk = out.to_ndarray().reshape(-1).astype(np.float32)
-                    chunks.append(chunk)
-                    total += len(chunk)
-                if limit is not None and total >= limit:
-                    break
-            for out in resampler.resample(None):
-                chunks.append(out.to_ndarray().reshape(-1).astype(np.float32))
-    except (av.FFmpegError, OSError, ValueError) as error:
-        # A corrupt soundtrack must never fail a comparison: the poses still align.
-        _log.warning("Cannot decode the soundtrack of %s: %s", path.name, error)
-        return None
-    if not chunks:
-        return None
-    samples = np.concatenate(chunks)
-    if not np.isfinite(samples).all() or float(np.abs(samples).max(initial=0.0)) < _SILENCE_PEAK:
-        return None
-    # Put sample 0 at the video's first frame: pad when the sound starts later, cut when earlier.
-    lead = round(((first_time_s or 0.0) - video_start_s) * SAMPLE_RATE_HZ)
-    if lead > 0:
-        samples = np.concatenate([np.zeros(lead, np.float32), samples])
-    elif lead < 0:
-        samples = samples[-lead:]
-    return Soundtrack(samples, SAMPLE_RATE_HZ)
-
-
-def audio_features(soundtrack: Soundtrack) -> AudioFeatures:
-    """Onset strength and chroma of a soundtrack (librosa), for cross-correlation."""
+    samples: `(n,)` mono samples, samples[0] at the video's first frame; sample_rate_hz: their
+    rate in Hz.
+    """
     import librosa
 
-    samples = soundtrack.samples.astype(np.float32)
-    rate = soundtrack.sample_rate_hz
-    onset = librosa.onset.onset_strength(y=samples, sr=rate, hop_length=HOP_SAMPLES)
-    chroma = librosa.feature.chroma_stft(y=samples, sr=rate, hop_length=HOP_SAMPLES)
+    mono = np.ascontiguousarray(samples, dtype=np.float32)
+    onset = librosa.onset.onset_strength(y=mono, sr=sample_rate_hz, hop_length=HOP_SAMPLES)
+    chroma = librosa.feature.chroma_stft(y=mono, sr=sample_rate_hz, hop_length=HOP_SAMPLES)
     frames = min(len(onset), chroma.shape[1])
     onset = np.asarray(onset[:frames], dtype=np.float64)
     spread = onset.std()
@@ -114,7 +51,7 @@ def audio_features(soundtrack: Soundtrack) -> AudioFeatures:
     chroma = chroma - chroma.mean(axis=0, keepdims=True)
     norms = np.linalg.norm(chroma, axis=0, keepdims=True)
     chroma = np.where(norms > 0, chroma / np.where(norms > 0, norms, 1.0), 0.0)
-    return AudioFeatures(onset, chroma, HOP_SAMPLES / rate)
+    return AudioFeatures(onset, chroma, HOP_SAMPLES / sample_rate_hz)
 
 
 # Two recordings share a song when, at the best shift, their chroma agree this well (mean

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from dancecoach.scoring.audio import read_soundtrack
+from dancecoach.estimation.soundtrack import read_soundtrack
 from dancecoach.scoring.music.beats import (
     HOP_SAMPLES,
     SAMPLE_RATE_HZ,
