@@ -78,3 +78,37 @@ def test_clips_the_manifest_lists_without_audio_have_no_soundtrack() -> None:
     assert silent
     for clip in silent:
         assert read_soundtrack(footage(clip)) is None, clip
+
+
+def _with_garbled_sound(source: Path, destination: Path, from_packet: int) -> Path:
+    """A copy of a video whose picture is intact and whose AAC packets from `from_packet` on are
+    random bytes of the same size: a damaged track in a valid file (a bad upload or edit)."""
+    noise = np.random.default_rng(7)
+    with av.open(str(source)) as reader, av.open(str(destination), "w") as writer:
+        outputs = {s.index: writer.add_stream_from_template(s) for s in reader.streams}
+        audio_seen = 0
+        for packet in reader.demux():
+            if packet.dts is None:
+                continue
+            output = outputs[packet.stream.index]
+            if packet.stream.type == "audio":
+                audio_seen += 1
+                if audio_seen > from_packet:
+                    garbled = av.Packet(noise.integers(0, 256, packet.size, np.uint8).tobytes())
+                    garbled.pts, garbled.dts = packet.pts, packet.dts
+                    garbled.time_base = packet.time_base
+                    packet = garbled
+            packet.stream = output
+            writer.mux(packet)
+    return destination
+
+
+def test_a_damaged_track_in_a_valid_video_never_raises(tmp_path: Path) -> None:
+    clean = _write_video(tmp_path / "clean.mp4", 6.0, _tone(6.0))
+    damaged = _with_garbled_sound(clean, tmp_path / "damaged.mp4", from_packet=40)
+    with av.open(str(damaged)) as container:  # the picture is intact
+        assert sum(1 for _ in container.decode(video=0)) == round(6.0 * 15)
+    # FFmpeg refuses the garbled packets: the track counts as absent (the poses align the pair,
+    # as for a video without sound), never an exception out of a comparison or beat analysis.
+    assert read_soundtrack(damaged) is None
+    assert read_soundtrack(clean) is not None
