@@ -303,3 +303,113 @@ def test_over_https_the_sign_in_cookie_is_secure(
     )
     assert response.status_code == 200
     assert "secure" in response.headers["set-cookie"].lower()
+
+
+def _proxied(settings: Settings, peer: str) -> TestClient:
+    """The app as `serve` runs it (served_app), reached from `peer` (a proxy, or not)."""
+    from dancecoach.api.server import served_app
+
+    settings.auth = "required"
+    settings.forwarded_allow_ips = ["127.0.0.1"]
+    app = served_app(
+        settings,
+        tracker_factory=lambda: FakeTracker(reference_sequence()),
+        demo_reference=False,
+    )
+    return TestClient(app, client=(peer, 40_000))
+
+
+def _login(client: TestClient, password: str, forwarded_for: str, name: str = "alice") -> int:
+    response = client.post(
+        "/api/auth/login",
+        json={"username": name, "password": password},
+        headers={"X-Forwarded-For": forwarded_for},
+    )
+    return response.status_code
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_sign_in_budget(
+    settings: Settings,
+) -> None:
+    from dancecoach.api.routes.auth import LOGINS_PER_HOUR
+
+    with _proxied(settings, "127.0.0.1") as proxy:
+        runtime: Runtime = proxy.app.app.state.runtime  # type: ignore[attr-defined]
+        for index in range(LOGINS_PER_HOUR):
+            user = runtime.accounts.add_user(f"learner{index}", PASSWORD, "learner")
+            # Any name, any password: each attempt spends the address's budget.
+            assert _login(proxy, PASSWORD, "203.0.113.7", user.username) == 200
+        assert _login(proxy, PASSWORD, "203.0.113.7", "learner0") == 429
+        # Another learner behind the same proxy signs in: budgets are per client, not per proxy.
+        assert _login(proxy, PASSWORD, "198.51.100.20", "learner0") == 200
+        # Addresses a client put in front of the proxy's own are not believed.
+        assert _login(proxy, PASSWORD, "198.51.100.99, 203.0.113.7", "learner0") == 429
+    # From a peer that is not a trusted proxy the header means nothing: its own address counts.
+    with _proxied(settings, "192.0.2.50") as direct:
+        for index in range(LOGINS_PER_HOUR):
+            assert _login(direct, PASSWORD, f"203.0.113.{index}", f"learner{index}") == 200
+        assert _login(direct, PASSWORD, "198.51.100.20", "learner0") == 429
+
+
+def test_failed_sign_ins_for_one_username_are_limited_from_any_address(
+    settings: Settings,
+) -> None:
+    from dancecoach.api.routes.auth import FAILED_LOGINS_PER_USERNAME_PER_HOUR
+
+    with _proxied(settings, "127.0.0.1") as proxy:
+        runtime: Runtime = proxy.app.app.state.runtime  # type: ignore[attr-defined]
+        runtime.accounts.add_user("alice", PASSWORD, "learner")
+        runtime.accounts.add_user("bob", PASSWORD, "learner")
+        # Right passwords do not count against the name.
+        for _ in range(FAILED_LOGINS_PER_USERNAME_PER_HOUR + 2):
+            assert _login(proxy, PASSWORD, "192.0.2.1") == 200
+        # A guesser spreads wrong passwords over many addresses: each a fresh address budget.
+        for index in range(FAILED_LOGINS_PER_USERNAME_PER_HOUR):
+            assert _login(proxy, f"guess {index}", f"203.0.113.{index}") == 401
+        assert _login(proxy, "guess again", "203.0.113.200") == 429
+        # Not even the right password gets through now (else guessing would go on); the
+        # limit names the wait rather than confirming anything about the password.
+        refused = proxy.post(
+            "/api/auth/login",
+            json={"username": "alice", "password": PASSWORD},
+            headers={"X-Forwarded-For": "192.0.2.1"},
+        )
+        assert refused.status_code == 429
+        assert "failed sign-ins for one username" in refused.json()["detail"]
+        # Everyone else signs in as usual, from the guesser's addresses too.
+        assert _login(proxy, PASSWORD, "203.0.113.1", "bob") == 200
+
+
+def test_the_cookie_is_secure_when_a_trusted_proxy_says_https(settings: Settings) -> None:
+    def cookie(client: TestClient) -> str:
+        response = client.post(
+            "/api/auth/login",
+            json={"username": "alice", "password": PASSWORD},
+            headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"},
+        )
+        assert response.status_code == 200, response.text
+        return response.headers["set-cookie"].lower()
+
+    with _proxied(settings, "127.0.0.1") as proxy:
+        runtime: Runtime = proxy.app.app.state.runtime  # type: ignore[attr-defined]
+        runtime.accounts.add_user("alice", PASSWORD, "learner")
+        assert "secure" in cookie(proxy)
+    with _proxied(settings, "192.0.2.50") as direct:  # anyone can send the header
+        assert "secure" not in cookie(direct)
+
+
+def test_serve_on_every_address_without_allowed_hosts_warns_that_browsers_are_refused(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    open_server = settings.model_copy(update={"allowed_hosts": []})
+    with caplog.at_level("WARNING", logger="dancecoach.api.server"):
+        access_settings(open_server, "0.0.0.0", insecure_open=True)
+    assert "DANCECOACH_ALLOWED_HOSTS" in caplog.text
+    assert "every browser" in caplog.text
+    caplog.clear()
+    named = settings.model_copy(update={"allowed_hosts": ["dance.lan"]})
+    with caplog.at_level("WARNING", logger="dancecoach.api.server"):
+        access_settings(named, "0.0.0.0", insecure_open=True)
+        access_settings(open_server, "192.168.1.5", insecure_open=True)  # its address is allowed
+        access_settings(open_server, "127.0.0.1", insecure_open=False)
+    assert caplog.text == ""
