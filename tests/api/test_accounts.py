@@ -17,6 +17,7 @@ from dancecoach.api.app import create_app
 from dancecoach.api.auth import PUBLIC_PATHS
 from dancecoach.api.server import UnsafeBindError, access_settings
 from dancecoach.config import Settings
+from dancecoach.errors import AuthenticationRequiredError
 from dancecoach.runtime import Runtime
 from tests.api.fakes import GREY, WHITE, FakeTracker, jpeg, reference_sequence, write_video
 from tests.api.wsclient import frame_binary, receive, receive_type
@@ -413,3 +414,105 @@ def test_serve_on_every_address_without_allowed_hosts_warns_that_browsers_are_re
         access_settings(open_server, "192.168.1.5", insecure_open=True)  # its address is allowed
         access_settings(open_server, "127.0.0.1", insecure_open=False)
     assert caplog.text == ""
+
+
+@pytest.fixture
+def cli_runner(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """`dancecoach` commands on the test's data folder."""
+    from dancecoach import cli
+    from dancecoach.config import get_settings
+
+    monkeypatch.setenv("DANCECOACH_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setattr(cli, "silence_native_logs", lambda: None)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+def _dancecoach(runner: CliRunner, *args: str, input: str | None = None) -> Any:
+    from dancecoach import cli
+
+    return runner.invoke(cli.app, list(args), input=input)
+
+
+def test_user_passwd_changes_the_password_and_ends_browser_sign_ins(
+    settings: Settings, cli_runner: CliRunner
+) -> None:
+    from dancecoach.accounts.service import open_accounts
+
+    accounts = open_accounts(settings)
+    alice = accounts.add_user("alice", PASSWORD, "learner")
+    browser = accounts.start_session(alice)
+    script = accounts.create_api_token(alice, "script")
+    changed = _dancecoach(cli_runner, "user", "passwd", "alice", input="a new passphrase\n")
+    assert changed.exit_code == 0, changed.output
+    assert "1 browser sign-ins ended" in changed.output
+    assert accounts.authenticate("alice", "a new passphrase") == alice
+    with pytest.raises(AuthenticationRequiredError):
+        accounts.authenticate("alice", PASSWORD)
+    assert accounts.user_for_token(browser) is None  # whoever had the old password is out
+    assert accounts.user_for_token(script) == alice  # said so, with how to revoke it
+    assert "user tokens alice --revoke all" in changed.output
+    short = _dancecoach(cli_runner, "user", "passwd", "alice", input="short\n")
+    assert short.exit_code == 1 and "at least 8" in short.output
+    unknown = _dancecoach(cli_runner, "user", "passwd", "eve", input="a new passphrase\n")
+    assert unknown.exit_code == 1 and "no user named 'eve'" in unknown.output
+
+
+def test_user_tokens_lists_and_revokes_api_tokens(
+    settings: Settings, cli_runner: CliRunner
+) -> None:
+    from dancecoach.accounts.service import open_accounts
+
+    accounts = open_accounts(settings)
+    alice = accounts.add_user("alice", PASSWORD, "learner")
+    bob = accounts.add_user("bob", PASSWORD, "learner")
+    laptop, phone = (accounts.create_api_token(alice, label) for label in ("laptop", "phone"))
+    bobs = accounts.create_api_token(bob, "bob's")
+    listed = _dancecoach(cli_runner, "user", "tokens", "alice")
+    assert listed.exit_code == 0, listed.output
+    ids = {info.label: info.id for info in accounts.api_tokens("alice")}
+    assert ids.keys() == {"laptop", "phone"}
+    for label, token_id in ids.items():
+        assert label in listed.output and token_id in listed.output
+    assert laptop not in listed.output  # ids name tokens without giving them away
+    revoked = _dancecoach(cli_runner, "user", "tokens", "alice", "--revoke", ids["laptop"])
+    assert revoked.exit_code == 0, revoked.output
+    assert accounts.user_for_token(laptop) is None
+    assert accounts.user_for_token(phone) == alice
+    # Another user's token id is not Alice's to revoke.
+    bobs_id = accounts.api_tokens("bob")[0].id
+    wrong = _dancecoach(cli_runner, "user", "tokens", "alice", "--revoke", bobs_id)
+    assert wrong.exit_code == 1 and "no API token" in wrong.output
+    every = _dancecoach(cli_runner, "user", "tokens", "alice", "--revoke", "all")
+    assert every.exit_code == 0 and "Revoked 1 API tokens" in every.output
+    assert accounts.user_for_token(phone) is None
+    assert accounts.user_for_token(bobs) == bob
+    assert "no API tokens" in _dancecoach(cli_runner, "user", "tokens", "alice").output
+
+
+def test_user_delete_deletes_the_account_and_all_its_practice_data(
+    auth_client: TestClient,
+    auth_runtime: Runtime,
+    users: dict[str, dict[str, str]],
+    library: dict[str, str],
+    cli_runner: CliRunner,
+) -> None:
+    alice_session = _practise(auth_client, users["alice"], library["reference_id"])
+    bob_session = _practise(auth_client, users["bob"], library["reference_id"])
+    frames = auth_runtime.settings.data_dir / "sessions" / alice_session
+    assert any(frames.rglob("*")), "the practice left frames and clips"
+    kept = _dancecoach(cli_runner, "user", "delete", "alice", input="n\n")
+    assert kept.exit_code == 1 and "Nothing deleted" in kept.output
+    deleted = _dancecoach(cli_runner, "user", "delete", "alice", "--yes")
+    assert deleted.exit_code == 0, deleted.output
+    assert "Deleted alice and 1 practice sessions" in deleted.output
+    # Her token stops working at once, and her sessions, frames and clips are gone.
+    assert auth_client.get("/api/auth/me", headers=users["alice"]).status_code == 401
+    assert auth_runtime.sessions.ids_of(None) == [bob_session]
+    assert not any(frames.rglob("*"))
+    assert auth_client.get(f"/api/sessions/{bob_session}", headers=users["bob"]).is_success
+    # The last teacher stays, or nobody could manage the library.
+    last = _dancecoach(cli_runner, "user", "delete", "teacher", "--yes")
+    assert last.exit_code == 1 and "last teacher" in last.output
+    assert auth_client.get("/api/auth/me", headers=users["teacher"]).is_success
