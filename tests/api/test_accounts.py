@@ -516,3 +516,39 @@ def test_user_delete_deletes_the_account_and_all_its_practice_data(
     last = _dancecoach(cli_runner, "user", "delete", "teacher", "--yes")
     assert last.exit_code == 1 and "last teacher" in last.output
     assert auth_client.get("/api/auth/me", headers=users["teacher"]).is_success
+
+
+def test_the_sign_in_budgets_the_readme_states_are_the_servers() -> None:
+    from dancecoach.api.routes.auth import FAILED_LOGINS_PER_USERNAME_PER_HOUR, LOGINS_PER_HOUR
+    from tests.footage import PROJECT_ROOT
+
+    readme = " ".join((PROJECT_ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert f"limited to {LOGINS_PER_HOUR} an hour per client address" in readme
+    assert f"failed ones to {FAILED_LOGINS_PER_USERNAME_PER_HOUR} an hour per username" in readme
+    assert "| `DANCECOACH_FORWARDED_ALLOW_IPS` | `127.0.0.1` |" in readme
+    assert Settings().forwarded_allow_ips == ["127.0.0.1"]
+
+
+@pytest.mark.slow
+def test_dancecoach_serve_believes_a_proxy_on_loopback(tmp_path: Path) -> None:
+    """The real `serve` (uvicorn with served_app): nginx on 127.0.0.1 says https and who."""
+    import httpx
+
+    from dancecoach.accounts.service import open_accounts
+    from tests.api.realserver import ServerProcess
+
+    data_dir = tmp_path / "data"
+    open_accounts(Settings(data_dir=data_dir)).add_user("alice", PASSWORD, "learner")
+    server = ServerProcess(data_dir, tmp_path / "server.log", {"DANCECOACH_AUTH": "required"})
+    server.start()
+    try:
+        forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+        response = httpx.post(
+            f"{server.base_url}/api/auth/login",
+            json={"username": "alice", "password": PASSWORD},
+            headers=forwarded,
+        )
+        assert response.status_code == 200, response.text
+        assert "secure" in response.headers["set-cookie"].lower()
+    finally:
+        server.stop()
