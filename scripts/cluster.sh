@@ -104,6 +104,9 @@ $servers  }
       proxy_set_header Host \$http_host;
       proxy_set_header Upgrade \$http_upgrade;
       proxy_set_header Connection \$connection_upgrade;
+      # The learner's address (sign-in budgets are per client address) and scheme (Secure
+      # cookies): the instances believe them from 127.0.0.1 (DANCECOACH_FORWARDED_ALLOW_IPS).
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto \$scheme;
       proxy_read_timeout 3600s;
       proxy_request_buffering off;

@@ -161,6 +161,102 @@ def user_add(
     stdout.print(f"Added {user.role} {user.username}.")
 
 
+@user_app.command("passwd")
+def user_passwd(name: Annotated[str, typer.Argument(help="Username.")]) -> None:
+    """Set a new password (terminal, or stdin when piped); the user's browser sign-ins end."""
+    from dancecoach.accounts.service import open_accounts
+
+    accounts = open_accounts(get_settings())
+    try:
+        accounts.user(name)  # before asking for a password
+        ended = accounts.change_password(name, _read_password())
+    except DancecoachError as error:
+        fail(str(error))
+    stdout.print(
+        f"Changed the password of {name}; {ended} browser sign-ins ended. Their API tokens "
+        f"still work: `dancecoach user tokens {name} --revoke all` ends them too.",
+        highlight=False,
+    )
+
+
+def _delete_practice_data(user_id: str) -> int:
+    """What "delete all my data" deletes, for one user: sessions with their frames, clips,
+    reports, and Break-It-Down progress. Returns the sessions deleted."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dancecoach.practice.assembly import build_services
+    from dancecoach.storage.database import Database
+    from dancecoach.storage.files import DataLayout
+    from dancecoach.storage.objects import object_store
+
+    settings = get_settings()
+    db = Database.from_settings(settings)
+    objects = object_store(settings, DataLayout(settings.data_dir))
+    with ThreadPoolExecutor(1) as unused_preprocessing:
+        services = build_services(settings, db, objects, unused_preprocessing)
+        session_ids = services.sessions.ids_of(user_id)
+        for session_id in session_ids:
+            services.sessions.delete(session_id)
+        services.music.forget_mastery(user_id)
+    return len(session_ids)
+
+
+@user_app.command("delete")
+def user_delete(
+    name: Annotated[str, typer.Argument(help="Username.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete an account and all its practice data (sessions, frames, clips, reports,
+    progress); its sign-ins and API tokens stop working at once."""
+    from dancecoach.accounts.service import open_accounts
+
+    accounts = open_accounts(get_settings())
+    try:
+        accounts.user(name)
+    except DancecoachError as error:
+        fail(str(error))
+    if not yes and not typer.confirm(f"Delete {name} and all their practice data?"):
+        fail("Nothing deleted.")
+    deleted: list[int] = []
+    try:
+        accounts.delete_user(name, lambda user: deleted.append(_delete_practice_data(user.id)))
+    except DancecoachError as error:
+        fail(str(error))
+    stdout.print(f"Deleted {name} and {sum(deleted)} practice sessions.", highlight=False)
+
+
+@user_app.command("tokens")
+def user_tokens(
+    name: Annotated[str, typer.Argument(help="Username.")],
+    revoke: Annotated[
+        str | None, typer.Option(help="Revoke the API token with this id, or `all` of them.")
+    ] = None,
+) -> None:
+    """List a user's API tokens (id, label, created), or revoke one or all of them."""
+    from dancecoach.accounts.service import open_accounts
+
+    accounts = open_accounts(get_settings())
+    try:
+        if revoke == "all":
+            revoked = accounts.revoke_api_tokens(name)
+            stdout.print(f"Revoked {revoked} API tokens of {name}.", highlight=False)
+            return
+        if revoke is not None:
+            accounts.revoke_api_token(name, revoke)
+            stdout.print(f"Revoked API token {revoke} of {name}.", highlight=False)
+            return
+        tokens = accounts.api_tokens(name)
+    except DancecoachError as error:
+        fail(str(error))
+    if not tokens:
+        stdout.print(f"{name} has no API tokens.", highlight=False)
+        return
+    table = Table("id", "label", "created (UTC)")
+    for token in tokens:
+        table.add_row(token.id, token.label or "", f"{token.created_at:%Y-%m-%d %H:%M}")
+    stdout.print(table)
+
+
 @reference_app.command("add")
 def reference_add(
     video: Annotated[Path, typer.Argument(help="Choreography video file.")],

@@ -109,6 +109,13 @@ class Settings(BaseSettings):
         description="Accounts: auto = required when serving a non-loopback address.",
     )
     auth_session_days: float = Field(default=14.0, gt=0, description="Sign-in lifetime.")
+    # Behind a reverse proxy the client address (sign-in budgets) and the scheme (Secure
+    # cookies) come from its X-Forwarded-For / -Proto headers, believed only from these peers.
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1"],
+        description="Addresses or networks (CIDR) of the reverse proxies whose X-Forwarded-For "
+        "and X-Forwarded-Proto are believed (comma list in the environment; * for any).",
+    )
 
     # Bounded resources.
     max_live_sessions: int = Field(
@@ -158,7 +165,7 @@ class Settings(BaseSettings):
     openai_api_key: str | None = Field(default=None, validation_alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
 
-    @field_validator("allowed_hosts", mode="before")
+    @field_validator("allowed_hosts", "forwarded_allow_ips", mode="before")
     @classmethod
     def _comma_list(cls, value: object) -> object:
         if isinstance(value, str):

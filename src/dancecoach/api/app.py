@@ -20,7 +20,7 @@ from dancecoach.api.errors import (
 )
 from dancecoach.api.limits import HourlyLimit
 from dancecoach.api.routes import auth, health, live, me, music, protocol, references, sessions, web
-from dancecoach.api.routes.auth import LOGINS_PER_HOUR
+from dancecoach.api.routes.auth import SignInLimits
 from dancecoach.api.schemas import ClientMessage, ErrorPublic, ServerMessage
 from dancecoach.api.security import OriginPolicy, SameOriginMiddleware
 from dancecoach.config import Settings, get_settings
@@ -94,7 +94,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.upload_limit = HourlyLimit(resolved.uploads_per_hour, "uploads")
-    app.state.login_limit = HourlyLimit(LOGINS_PER_HOUR, "sign-in attempts")
+    app.state.login_limit = SignInLimits()
     # "auto" is settled by `serve`, which knows the address it binds (see cli.py).
     app.state.auth_required = resolved.auth == "required"
     install_error_handlers(app)

@@ -96,7 +96,8 @@ TeacherOnly = Depends(require_teacher)
 
 def set_session_cookie(response: Response, request: Request, token: str, max_age_s: int) -> None:
     """HttpOnly (no script reads it), SameSite=Lax (no cross-site posts carry it), Secure when
-    the page came over HTTPS (behind a TLS proxy: run uvicorn with --proxy-headers)."""
+    the page came over HTTPS (behind a TLS proxy: its X-Forwarded-Proto, when its address is
+    in DANCECOACH_FORWARDED_ALLOW_IPS)."""
     response.set_cookie(
         SESSION_COOKIE,
         token,

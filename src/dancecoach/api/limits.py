@@ -1,4 +1,5 @@
-"""Per-user request budgets: uploads an hour (each upload costs minutes of CPU and disk)."""
+"""Request budgets: uploads an hour per user (each costs minutes of CPU and disk), sign-in
+attempts an hour per client address and per username."""
 
 from __future__ import annotations
 
@@ -38,3 +39,12 @@ class HourlyLimit:
                     f"{wait_min} minutes."
                 )
             events.append(now)
+
+    def give_back(self, key: str) -> None:
+        """Uncount key's latest event (one that turned out not to count, e.g. a right password)."""
+        with self._lock:
+            events = self._events.get(key)
+            if events:
+                events.pop()
+            if not events:
+                self._events.pop(key, None)  # no empty entries left behind for unknown names

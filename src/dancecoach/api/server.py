@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import Any, cast
 
 import uvicorn
+from starlette.types import ASGIApp
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from dancecoach.api.app import create_app
 from dancecoach.api.security import is_loopback
@@ -16,6 +19,8 @@ _WS_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 
 
 _ANY_ADDRESS = frozenset({"0.0.0.0", "::", ""})
+
+log = logging.getLogger(__name__)
 
 
 class UnsafeBindError(DancecoachError):
@@ -45,6 +50,13 @@ def access_settings(settings: Settings, host: str, *, insecure_open: bool) -> Se
     allowed = list(settings.allowed_hosts)
     if shared and host not in _ANY_ADDRESS:
         allowed.append(host)
+    elif shared and not allowed:
+        log.warning(
+            "Serving %s with no DANCECOACH_ALLOWED_HOSTS: only loopback names are answered, so "
+            "every browser on the network (and any proxy passing the public name) gets 400. Set "
+            "DANCECOACH_ALLOWED_HOSTS to the name or address learners type into the browser.",
+            host or "every address",
+        )
     resolved = settings.model_copy(update={"auth": auth, "allowed_hosts": allowed})
     if auth == "required" and not open_accounts(resolved).has_users():
         raise UnsafeBindError(
@@ -54,12 +66,22 @@ def access_settings(settings: Settings, host: str, *, insecure_open: bool) -> Se
     return resolved
 
 
+def served_app(settings: Settings, **create_options: Any) -> ASGIApp:
+    """The app as uvicorn serves it: behind a trusted proxy (DANCECOACH_FORWARDED_ALLOW_IPS)
+    the client address and scheme come from X-Forwarded-For and X-Forwarded-Proto, so that
+    sign-in budgets are per learner, not per proxy, and cookies over HTTPS are Secure."""
+    # uvicorn types ASGI apps with its own (stricter) scope types than Starlette's.
+    app = cast(Any, create_app(settings, **create_options))
+    return cast(ASGIApp, ProxyHeadersMiddleware(app, trusted_hosts=settings.forwarded_allow_ips))
+
+
 def run_server(host: str, port: int, settings: Settings | None = None) -> None:
     """Serve the app until interrupted (one process; inference uses a thread pool)."""
     settings = settings or get_settings()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     uvicorn.run(
-        create_app(settings),
+        served_app(settings),
+        proxy_headers=False,  # served_app applies them, with the configured trusted proxies
         host=host,
         port=port,
         ws_max_size=max(_WS_MAX_MESSAGE_BYTES, settings.max_frame_bytes * 2),

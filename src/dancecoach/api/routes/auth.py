@@ -12,7 +12,7 @@ from dancecoach.api.auth import (
     set_session_cookie,
     signed_in_user,
 )
-from dancecoach.api.deps import RuntimeDep, client_key
+from dancecoach.api.deps import RuntimeDep
 from dancecoach.api.errors import error_responses
 from dancecoach.api.limits import HourlyLimit
 from dancecoach.api.schemas import AccountPublic, ApiTokenCreate, ApiTokenCreated, LoginRequest
@@ -20,8 +20,23 @@ from dancecoach.errors import AuthenticationRequiredError, ConflictError
 
 router = APIRouter(prefix="/api/auth", tags=["account"])
 
-# Sign-in attempts an hour per client address: enough for typos, too few to guess passwords.
+# Sign-in attempts an hour per client address (behind a proxy: X-Forwarded-For, see
+# api/server.py): enough for typos, too few to guess passwords.
 LOGINS_PER_HOUR = 30
+# Failed sign-ins an hour per username, from any address: many addresses together cannot guess
+# one password either. Someone failing on purpose can only hold up that one name's password
+# sign-ins for an hour; its open sign-ins and API tokens keep working.
+FAILED_LOGINS_PER_USERNAME_PER_HOUR = 10
+
+
+class SignInLimits:
+    """The two sign-in budgets of one server process."""
+
+    def __init__(self) -> None:
+        self.per_address = HourlyLimit(LOGINS_PER_HOUR, "sign-in attempts")
+        self.per_username = HourlyLimit(
+            FAILED_LOGINS_PER_USERNAME_PER_HOUR, "failed sign-ins for one username"
+        )
 
 
 def _public(user: SignedInUser) -> AccountPublic:
@@ -41,9 +56,15 @@ async def login(
 ) -> AccountPublic:
     """Sign in with a username and password; sets the HttpOnly sign-in cookie."""
     _accounts_required(request)
-    limit: HourlyLimit = request.app.state.login_limit
-    limit.take(client_key(request))
+    limits: SignInLimits = request.app.state.login_limit
+    # The address even when a sign-in cookie came along: signing in as others is not theirs.
+    limits.per_address.take(request.client.host if request.client else "unknown")
+    # Counted before the password is checked, so that parallel guesses cannot outrun the
+    # budget; a right password gives its attempt back.
+    username_key = f"username:{body.username}"
+    limits.per_username.take(username_key)
     user = await run_in_threadpool(runtime.accounts.authenticate, body.username, body.password)
+    limits.per_username.give_back(username_key)
     token = await run_in_threadpool(runtime.accounts.start_session, user)
     max_age_s = round(runtime.settings.auth_session_days * 86_400)
     set_session_cookie(response, request, token, max_age_s)
