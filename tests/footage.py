@@ -63,6 +63,7 @@ class Clip:
     name: str  # path relative to the footage root, e.g. "pairs/x.mp4"
     duration_s: float
     fps: float
+    stored_size: tuple[int, int]  # width, height of the stored frames (before any rotation tag)
     people: int | str  # a count, or the manifest's words when it is not one ("many", ...)
     full_body: bool
     audio: bool  # the manifest marks clips without sound; unmarked clips have a soundtrack
@@ -76,16 +77,24 @@ class Clip:
         return footage(self.name)
 
     @property
+    def upright_size(self) -> tuple[int, int]:
+        """Width, height of the frames as shown, with the rotation tag applied."""
+        width, height = self.stored_size
+        return (height, width) if self.rotation_tag_deg % 180 else (width, height)
+
+    @property
     def dance_end_s(self) -> float:
         """Where the dancing ends: the end card's start, or the clip's end."""
         return self.end_card_from_s if self.end_card_from_s is not None else self.duration_s
 
     @classmethod
     def from_manifest(cls, name: str, info: dict[str, Any]) -> Clip:
+        width, height = info["stored_size"] if "stored_size" in info else info["size"]
         return cls(
             name=name,
             duration_s=float(info["duration_s"]),
             fps=float(info["fps"]),
+            stored_size=(int(width), int(height)),
             people=info["people"],
             full_body=bool(info["full_body"]),
             audio=bool(info.get("audio", True)),
@@ -205,9 +214,17 @@ def unrelated_pairs(*, audio: bool | None = None) -> list[tuple[Clip, Clip]]:
     return [p for p in pairs if audio is None or (p[0].audio and p[1].audio) == audio]
 
 
+def shortest_clip(*, people: int | str | None = 1, dance: bool | None = True) -> Clip:
+    """The shortest clip that fits, the quickest to run a pipeline on (first by name on a tie)."""
+    fitting = clips_where(people=people, dance=dance)
+    if not fitting:
+        pytest.fail(f"the manifest has no clip with people={people}, dance={dance}")
+    return min(fitting, key=lambda clip: clip.duration_s)
+
+
 def clips_where(
     *,
-    people: int | None = None,
+    people: int | str | None = None,
     full_body: bool | None = None,
     audio: bool | None = None,
     min_duration_s: float | None = None,
@@ -217,8 +234,8 @@ def clips_where(
 ) -> list[Clip]:
     """Clips that fit, by name (None: either way).
 
-    people: only clips whose manifest entry is that plain count (a clip described in words,
-    such as "1, a second at start and end", has somebody else in it and never fits).
+    people: the manifest's entry exactly: a count, or a word such as "many" (a clip described
+    in a sentence, "1, a second at start and end", has somebody else in it and fits no count).
     rotated: stored with a rotation tag. dance: has a choreography.
     """
     return [
@@ -236,7 +253,7 @@ def clips_where(
 
 def clip_where(
     *,
-    people: int | None = None,
+    people: int | str | None = None,
     full_body: bool | None = None,
     audio: bool | None = None,
     min_duration_s: float | None = None,

@@ -14,12 +14,14 @@ from tests.footage import (
     clips_where,
     labelled_pair,
     labelled_pairs,
+    shortest_clip,
     unrelated_pairs,
 )
 
 
 def _clip(**facts: object) -> dict[str, object]:
-    return {"duration_s": 10.0, "fps": 30, "people": 1, "full_body": True, **facts}
+    plain = {"duration_s": 10.0, "fps": 30, "size": [720, 1280], "people": 1, "full_body": True}
+    return {**plain, **facts}
 
 
 MANIFEST = {
@@ -54,7 +56,7 @@ MANIFEST = {
         "b/student.mp4": _clip(people="1 (a second at the edge)", choreography="x"),
         "b/teacher_copy.mp4": _clip(choreography="x", full_body=False),
         "a/silent_one.mp4": _clip(choreography="y", audio=False),
-        "a/silent_two.mp4": _clip(choreography="y", rotation_tag_deg=-90),
+        "a/silent_two.mp4": _clip(choreography="y", stored_size=[640, 352], rotation_tag_deg=-90),
         "c/street.avi": _clip(people="many", duration_s=4.0),
     },
 }
@@ -86,7 +88,12 @@ def test_pairs_are_chosen_by_relation_and_sound_in_manifest_order() -> None:
 def test_clips_are_chosen_by_their_facts_first_by_name() -> None:
     assert clip_where(people=1).name == "a/silent_one.mp4"
     assert clip_where(people=1, audio=True).name == "a/silent_two.mp4"
-    assert clip_where(rotated=True).rotation_tag_deg == -90
+    rotated = clip_where(rotated=True)
+    assert rotated.upright_size == (352, 640)  # stored 640x352, shown as a portrait
+    assert clip_where(rotated=False).upright_size == (720, 1280)
+    assert clip_where(people="many").name == "c/street.avi"
+    assert shortest_clip().name == "a/silent_one.mp4"  # one dancer; first by name of the 10 s
+    assert shortest_clip(people=None, dance=None).name == "c/street.avi"
     assert clip_where(dance=False).name == "c/street.avi"
     # A count given in words (somebody else in the picture) is not one person.
     assert "b/student.mp4" not in {c.name for c in clips_where(people=1)}
