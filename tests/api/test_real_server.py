@@ -1,7 +1,9 @@
 """End to end on real footage with a real server: upload, live practice, reports, clips, crash.
 
-The student's video is streamed as a webcam would send it (10 FPS, JPEG data URLs, paced in real
-time) with timestamps in teacher time (student time + 0.9 s, known from the manifest).
+The pair is a same-choreography pair with a soundtrack and a known offset, chosen from the
+manifest. The attempt is streamed as a webcam would send it (10 FPS, JPEG data URLs, paced in
+real time) with timestamps in reference time (attempt time + the manifest's offset), up to
+where the reference stops showing the dance.
 """
 
 from __future__ import annotations
@@ -25,12 +27,16 @@ from tests.api.realserver import (
     video_frames_as_jpeg,
     wait_until_ready,
 )
-from tests.footage import footage
+from tests.footage import SAME_CHOREOGRAPHY, LabelledPair, labelled_pair
 
 pytestmark = [pytest.mark.footage, pytest.mark.slow, pytest.mark.timeout(400)]
 
-OFFSET_S = 0.9  # teacher time = student time + 0.9 s
-TEACHER_END_S = 20.4  # the teacher clip turns into a white screen after this
+
+@pytest.fixture(scope="module")
+def pair() -> LabelledPair:
+    """Two dancers of one choreography with a shared song, facing the same way (the session and
+    `compare` below run without mirroring): the first such pair in the manifest."""
+    return labelled_pair(SAME_CHOREOGRAPHY, audio=True, known_offset=True, mirrored=False)
 
 
 @pytest.fixture(scope="module")
@@ -51,26 +57,32 @@ def http(server: ServerProcess) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture(scope="module")
-def teacher_id(http: httpx.Client) -> str:
-    teacher = footage("pairs/maybenot_teacher.mp4")
+def teacher_id(http: httpx.Client, pair: LabelledPair) -> str:
+    teacher = pair.reference.path
     with teacher.open("rb") as stream:
         response = http.post(
             "/api/references",
             files={"file": (teacher.name, stream, "video/mp4")},
-            data={"name": "Maybe not (teacher)"},
+            data={"name": "The reference dancer"},
         )
     assert response.status_code == 202, response.text
     reference_id: str = response.json()["reference_video_id"]
     ready = wait_until_ready(http, reference_id)
-    assert ready["duration_s"] == pytest.approx(21.67, abs=0.1)
+    assert ready["duration_s"] == pytest.approx(pair.reference.duration_s, abs=0.1)
     return reference_id
 
 
 @pytest.fixture(scope="module")
-def student_frames() -> list[tuple[float, bytes]]:
-    """The student's video at 10 FPS in teacher time."""
-    frames = video_frames_as_jpeg(footage("pairs/maybenot_student.mp4"), fps=10.0)
-    return [(round(t + OFFSET_S, 3), jpeg) for t, jpeg in frames if t + OFFSET_S < TEACHER_END_S]
+def student_frames(pair: LabelledPair) -> list[tuple[float, bytes]]:
+    """The attempt at 10 FPS in reference time, while the reference shows the dance."""
+    assert pair.offset_s is not None
+    offset_s = pair.offset_s
+    frames = video_frames_as_jpeg(pair.attempt.path, fps=10.0)
+    return [
+        (round(t + offset_s, 3), jpeg)
+        for t, jpeg in frames
+        if 0.0 <= t + offset_s < pair.reference_end_s and t < pair.attempt_end_s
+    ]
 
 
 def _create(http: httpx.Client, reference_id: str) -> str:
@@ -93,11 +105,13 @@ def test_live_practice_on_real_footage(
     http: httpx.Client,
     teacher_id: str,
     student_frames: list[tuple[float, bytes]],
+    pair: LabelledPair,
     tmp_path: Path,
 ) -> None:
     session_id = _create(http, teacher_id)
-    # The learner steps out of the picture for a second: black frames.
-    hidden = {t for t, _ in student_frames if 6.0 <= t < 7.0}
+    # The learner steps out of the picture for a second, 5 s into the dance: black frames.
+    stepped_out_s = student_frames[0][0] + 5.0
+    hidden = {t for t, _ in student_frames if stepped_out_s <= t < stepped_out_s + 1.0}
     frames = [(t, black_like(jpeg) if t in hidden else jpeg) for t, jpeg in student_frames]
     results = stream_frames(server, session_id, frames)
 
@@ -133,8 +147,8 @@ def test_live_practice_on_real_footage(
     # Live and offline judge on one scale: the section danced in sync scores within 10 points
     # of `compare` on the same two recordings.
     offline = run_compare(
-        footage("pairs/maybenot_teacher.mp4"),
-        footage("pairs/maybenot_student.mp4"),
+        pair.reference.path,
+        pair.attempt.path,
         Settings(data_dir=tmp_path / "compare", openai_api_key=None, openai_base_url=None),
         mirror="off",
     )

@@ -21,7 +21,17 @@ from dancecoach.offline.command import compare_and_coach, run_compare
 from dancecoach.offline.compare import match_songs
 from dancecoach.scoring.matching import MIN_SEARCH_S
 from dancecoach.scoring.performance import score_performance
-from tests.footage import footage, manifest
+from tests.footage import (
+    SAME_CHOREOGRAPHY,
+    SAME_EXERCISE_WITH_ERROR,
+    SAME_PERFORMANCE,
+    clip_where,
+    clips,
+    labelled_pair,
+    labelled_pairs,
+    shortest_clip,
+    unrelated_pairs,
+)
 from tests.perturbations import holding_one_pose
 
 pytestmark = [pytest.mark.footage, pytest.mark.slow]
@@ -71,49 +81,48 @@ def transformed_copy(source: Path, destination: Path, transform: str, max_second
     return destination
 
 
-def test_same_performance_reencoded_scores_at_least_90(shared_settings: Settings) -> None:
-    result = compare(
-        shared_settings, footage("pairs/renegade_a.mp4"), footage("pairs/renegade_a_reencoded.mp4")
-    )
-    assert result["overall_score"] >= 90, result["overall_score"]
-    assert abs(result["offset_s"]) <= 0.3
-    assert result["mirrored"] is False
+def test_every_copy_of_one_performance_scores_at_least_95(shared_settings: Settings) -> None:
+    # The same take re-encoded, re-cropped or re-edited is the same dance: near perfect.
+    copies = labelled_pairs(SAME_PERFORMANCE)
+    assert copies, "the manifest has a same-performance pair"
+    for pair in copies:
+        result = compare(shared_settings, pair.reference.path, pair.attempt.path)
+        assert result["overall_score"] >= 95, (pair.label, result["overall_score"])
+        if pair.offset_s is not None:
+            assert abs(result["offset_s"] - pair.offset_s) <= 0.3, (pair.label, result)
+        assert result["mirrored"] is pair.mirrored, pair.label
 
 
-def test_teacher_and_student_offset_is_found(shared_settings: Settings) -> None:
-    result = compare(
-        shared_settings,
-        footage("pairs/maybenot_teacher.mp4"),
-        footage("pairs/maybenot_student.mp4"),
-    )
-    assert abs(result["offset_s"] - 0.9) <= 0.3, result["offset_s"]
-    assert result["mirrored"] is False
-    for segment in result["problem_segments"]:
-        assert 0.0 <= segment["start_time"] < segment["end_time"] <= 21.7
+def test_the_offset_between_two_dancers_is_found(shared_settings: Settings) -> None:
+    for pair in labelled_pairs(SAME_CHOREOGRAPHY, known_offset=True):
+        assert pair.offset_s is not None
+        result = compare(shared_settings, pair.reference.path, pair.attempt.path)
+        assert abs(result["offset_s"] - pair.offset_s) <= 0.3, (pair.label, result["offset_s"])
+        assert result["mirrored"] is pair.mirrored, pair.label
+        for segment in result["problem_segments"]:
+            # In reference time, inside the reference video.
+            assert 0.0 <= segment["start_time"] < segment["end_time"], pair.label
+            assert segment["end_time"] <= pair.reference.duration_s + 0.05, pair.label
 
 
 def test_every_same_choreography_pair_beats_every_unrelated_pair_by_20(
     shared_settings: Settings,
 ) -> None:
-    data = manifest()
-    related = [
-        (p["reference"], p["attempt"])
-        for p in data["pairs"]
-        if p["relation"] in ("same_choreography", "same_performance")
-    ]
-    unrelated = [tuple(pair) for pair in data["unrelated_examples"]]
+    related = [(p.reference.name, p.attempt.name) for p in labelled_pairs()]
+    unrelated = [(first.name, second.name) for first, second in unrelated_pairs()]
+    known = clips()
     scores: dict[tuple[str, str], float] = {}
     for reference, attempt in [*related, *unrelated]:
-        scores[(reference, attempt)] = compare(
-            shared_settings, footage(reference), footage(attempt)
-        )["overall_score"]
+        result = compare(shared_settings, known[reference].path, known[attempt].path)
+        scores[(reference, attempt)] = result["overall_score"]
     weakest_related = min(scores[p] for p in related)
     strongest_unrelated = max(scores[p] for p in unrelated)
     assert weakest_related >= strongest_unrelated + 20, scores
 
 
 def test_a_flipped_copy_is_detected_as_mirrored(shared_settings: Settings, tmp_path: Path) -> None:
-    original = footage("pairs/blackpink_a.mp4")
+    dancer = clip_where(people=1, full_body=True, rotated=False, dance=True, min_duration_s=12.0)
+    original = dancer.path
     flipped = transformed_copy(original, tmp_path / "flipped.mp4", "flip", max_seconds=12.0)
     auto = compare(shared_settings, original, flipped, mirror="auto")
     assert auto["mirrored"] is True
@@ -128,9 +137,11 @@ def test_a_flipped_copy_is_detected_as_mirrored(shared_settings: Settings, tmp_p
 def test_a_smaller_off_centre_recording_scores_the_same(
     shared_settings: Settings, tmp_path: Path
 ) -> None:
-    reference = footage("pairs/maybenot_teacher.mp4")
-    attempt = footage("pairs/maybenot_student.mp4")
-    shrunk = transformed_copy(attempt, tmp_path / "shrunk.mp4", "shrink", max_seconds=60.0)
+    pair = labelled_pair(SAME_CHOREOGRAPHY)
+    reference, attempt = pair.reference.path, pair.attempt.path
+    shrunk = transformed_copy(
+        attempt, tmp_path / "shrunk.mp4", "shrink", max_seconds=pair.attempt.duration_s
+    )
     original = compare(shared_settings, reference, attempt)["overall_score"]
     moved = compare(shared_settings, reference, shrunk)["overall_score"]
     assert abs(original - moved) <= 3.0, (original, moved)
@@ -138,9 +149,10 @@ def test_a_smaller_off_centre_recording_scores_the_same(
 
 def test_html_report_with_stills_and_coaching(shared_settings: Settings, tmp_path: Path) -> None:
     report = tmp_path / "report.html"
+    pair = labelled_pair(SAME_EXERCISE_WITH_ERROR)
     result = compare_and_coach(
-        footage("pairs/crunches_reference.mp4"),
-        footage("pairs/crunches_attempt_neck_error.mp4"),
+        pair.reference.path,
+        pair.attempt.path,
         shared_settings,
         mirror="auto",
         html_report=report,
@@ -148,8 +160,9 @@ def test_html_report_with_stills_and_coaching(shared_settings: Settings, tmp_pat
     html = report.read_text()
     assert f"{result.overall_score:.0f}" in html
     assert "<svg" in html
-    if result.problem_segments:
-        assert html.count("data:image/jpeg;base64,") >= 2 * len(result.problem_segments)
+    # The attempt has a form error: its moments are shown with a still of each dancer.
+    assert result.problem_segments
+    assert html.count("data:image/jpeg;base64,") >= 2 * len(result.problem_segments)
     assert "http://" not in html and "https://" not in html
     for item in result.feedback:
         assert str(escape(item.title)) in html
@@ -164,7 +177,7 @@ def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_cli_json_is_one_clean_object_on_stdout(tmp_path: Path) -> None:
-    reference = footage("motion/jumping_jacks_1s.mp4")
+    reference = shortest_clip().path
     result = run_cli(tmp_path / "data", "compare", str(reference), str(reference), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
@@ -179,7 +192,7 @@ def test_cli_json_is_one_clean_object_on_stdout(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("kind", ["missing", "not_a_video", "no_person"])
 def test_cli_bad_input_fails_with_one_clear_line(tmp_path: Path, kind: str) -> None:
-    good = footage("motion/jumping_jacks_1s.mp4")
+    good = shortest_clip().path
     if kind == "missing":
         bad = tmp_path / "nope.mp4"
     elif kind == "not_a_video":
@@ -200,96 +213,76 @@ def test_cli_bad_input_fails_with_one_clear_line(tmp_path: Path, kind: str) -> N
     assert bad.name in lines[0]
 
 
-def _labelled(*relations: str) -> list[dict[str, Any]]:
-    return [p for p in manifest()["pairs"] if p["relation"] in relations]
-
-
-def _has_audio(clip: str) -> bool:
-    return bool(manifest()["clips"][clip].get("audio", True))
-
-
 def test_compare_is_the_same_whichever_video_is_the_reference(shared_settings: Settings) -> None:
-    for pair in _labelled("same_choreography", "same_performance"):
-        forward = compare(shared_settings, footage(pair["reference"]), footage(pair["attempt"]))
-        backward = compare(shared_settings, footage(pair["attempt"]), footage(pair["reference"]))
-        assert forward["mirrored"] == backward["mirrored"], pair
+    for pair in labelled_pairs():
+        forward = compare(shared_settings, pair.reference.path, pair.attempt.path)
+        backward = compare(shared_settings, pair.attempt.path, pair.reference.path)
+        assert forward["mirrored"] == backward["mirrored"], pair.label
         # reference = rate * attempt + offset, so the swapped offset is -offset / rate.
         rate = forward["alignment"]["tempo_ratio"]
-        assert backward["offset_s"] == pytest.approx(-forward["offset_s"] / rate, abs=0.1), pair
-        assert abs(forward["overall_score"] - backward["overall_score"]) <= 5, pair
+        assert backward["offset_s"] == pytest.approx(-forward["offset_s"] / rate, abs=0.1), (
+            pair.label
+        )
+        assert abs(forward["overall_score"] - backward["overall_score"]) <= 5, pair.label
 
 
 def test_pairs_sharing_a_song_are_aligned_by_it_and_say_so(shared_settings: Settings) -> None:
-    checked = 0
-    for pair in _labelled("same_choreography", "same_performance"):
-        if pair["offset_s"] is None or not (
-            _has_audio(pair["reference"]) and _has_audio(pair["attempt"])
-        ):
-            continue
-        result = compare(shared_settings, footage(pair["reference"]), footage(pair["attempt"]))
-        assert result["alignment"]["source"] == "audio", pair
-        assert result["alignment"]["same_song"] is True
+    sharing = labelled_pairs(audio=True, known_offset=True)
+    assert sharing, "the manifest has a pair with a soundtrack and a known offset"
+    for pair in sharing:
+        assert pair.offset_s is not None
+        result = compare(shared_settings, pair.reference.path, pair.attempt.path)
+        assert result["alignment"]["source"] == "audio", pair.label
+        assert result["alignment"]["same_song"] is True, pair.label
         assert 0.0 < result["alignment"]["confidence"] <= 1.0
-        assert abs(result["offset_s"] - pair["offset_s"]) <= 0.3, (pair, result["offset_s"])
-        assert result["mirrored"] is pair["mirrored"]
-        checked += 1
-    assert checked >= 3
+        assert abs(result["offset_s"] - pair.offset_s) <= 0.3, (pair.label, result["offset_s"])
+        assert result["mirrored"] is pair.mirrored, pair.label
 
 
 def test_a_pair_without_sound_is_aligned_by_pose_and_says_so(shared_settings: Settings) -> None:
-    silent = [
-        p
-        for p in _labelled("same_choreography")
-        if not (_has_audio(p["reference"]) and _has_audio(p["attempt"]))
-    ]
+    silent = labelled_pairs(SAME_CHOREOGRAPHY, audio=False, known_offset=True)
     assert silent, "the manifest has a same-choreography pair without audio"
     for pair in silent:
-        result = compare(shared_settings, footage(pair["reference"]), footage(pair["attempt"]))
-        assert result["alignment"]["source"] == "pose"
-        assert result["alignment"]["same_song"] is False
-        assert abs(result["offset_s"] - pair["offset_s"]) <= 0.3
-        assert result["mirrored"] is pair["mirrored"]
+        assert pair.offset_s is not None
+        result = compare(shared_settings, pair.reference.path, pair.attempt.path)
+        assert result["alignment"]["source"] == "pose", pair.label
+        assert result["alignment"]["same_song"] is False, pair.label
+        assert abs(result["offset_s"] - pair.offset_s) <= 0.3, (pair.label, result["offset_s"])
+        assert result["mirrored"] is pair.mirrored, pair.label
 
 
 def test_unrelated_songs_are_reported_and_aligned_by_pose(shared_settings: Settings) -> None:
-    checked = 0
-    for first, second in manifest()["unrelated_examples"]:
-        if not (_has_audio(first) and _has_audio(second)):
-            continue
-        result = compare(shared_settings, footage(first), footage(second))
+    with_sound = unrelated_pairs(audio=True)
+    assert with_sound, "the manifest has an unrelated pair where both clips have sound"
+    for first, second in with_sound:
+        result = compare(shared_settings, first.path, second.path)
         assert result["alignment"]["same_song"] is False
         assert result["alignment"]["source"] == "pose"
         # Searched within the bound on either video's clock (they differ by the tempo ratio).
         stretch = max(result["alignment"]["tempo_ratio"], 1 / result["alignment"]["tempo_ratio"])
         assert abs(result["offset_s"]) <= (shared_settings.max_pose_offset_s + 0.1) * stretch
-        checked += 1
-    assert checked >= 2
 
 
 def test_a_mirrored_recording_is_detected_against_another_dancer_both_ways(
     shared_settings: Settings, tmp_path: Path
 ) -> None:
-    pair = next(p for p in _labelled("same_choreography") if p["mirrored"] is False)
-    reference = footage(pair["reference"])
+    pair = labelled_pair(SAME_CHOREOGRAPHY, mirrored=False)
+    reference = pair.reference.path
     flipped = transformed_copy(
-        footage(pair["attempt"]), tmp_path / "flipped.mp4", "flip", max_seconds=60.0
+        pair.attempt.path, tmp_path / "flipped.mp4", "flip", max_seconds=pair.attempt.duration_s
     )
     forward = compare(shared_settings, reference, flipped)
     backward = compare(shared_settings, flipped, reference)
     assert forward["mirrored"] is True and backward["mirrored"] is True
-    direct = compare(shared_settings, reference, footage(pair["attempt"]))
+    direct = compare(shared_settings, reference, pair.attempt.path)
     assert abs(forward["overall_score"] - direct["overall_score"]) <= 10, (forward, direct)
 
 
 def test_standing_still_while_the_song_plays_is_a_miss(shared_settings: Settings) -> None:
-    pair = next(
-        p
-        for p in _labelled("same_choreography")
-        if _has_audio(p["reference"]) and _has_audio(p["attempt"])
-    )
-    reference = load_or_extract(footage(pair["reference"]), shared_settings)
-    attempt = load_or_extract(footage(pair["attempt"]), shared_settings)
-    song = match_songs(footage(pair["reference"]), footage(pair["attempt"]), progress=None)
+    pair = labelled_pair(SAME_CHOREOGRAPHY, audio=True)
+    reference = load_or_extract(pair.reference.path, shared_settings)
+    attempt = load_or_extract(pair.attempt.path, shared_settings)
+    song = match_songs(pair.reference.path, pair.attempt.path, progress=None)
     assert song is not None and song.same_song
     still = score_performance(
         reference, holding_one_pose(attempt), mirror=None, alignment="search", song=song
@@ -330,11 +323,9 @@ def _with_silent_soundtrack(source: Path, destination: Path, seconds: float) -> 
 def test_a_silent_soundtrack_never_fails_a_compare(
     shared_settings: Settings, tmp_path: Path
 ) -> None:
-    pair = next(p for p in _labelled("same_choreography") if _has_audio(p["reference"]))
-    attempt = _with_silent_soundtrack(
-        footage(pair["attempt"]), tmp_path / "silent.mp4", seconds=8.0
-    )
-    result = compare(shared_settings, footage(pair["reference"]), attempt)
+    pair = labelled_pair(SAME_CHOREOGRAPHY, audio=True)
+    attempt = _with_silent_soundtrack(pair.attempt.path, tmp_path / "silent.mp4", seconds=8.0)
+    result = compare(shared_settings, pair.reference.path, attempt)
     assert result["alignment"]["source"] == "pose"
     assert result["alignment"]["same_song"] is False
     assert result["frames_compared"] > 0
@@ -343,23 +334,18 @@ def test_a_silent_soundtrack_never_fails_a_compare(
 def test_a_clip_too_short_to_search_is_a_miss_against_other_dances(
     shared_settings: Settings,
 ) -> None:
-    clips = manifest()["clips"]
-    short = [
-        c
-        for c, info in clips.items()
-        if info.get("choreography") and info["duration_s"] < MIN_SEARCH_S
-    ]
+    short = [c for c in clips().values() if c.choreography and c.duration_s < MIN_SEARCH_S]
     assert short, "the manifest has a clip shorter than a search needs"
-    others = {p["reference"] for p in _labelled("same_choreography", "same_performance")}
+    others = {p.reference.name: p.reference for p in labelled_pairs()}
     for clip in short:
-        attempt = load_or_extract(footage(clip), shared_settings)
-        for other in sorted(others):
-            if clips[other]["choreography"] == clips[clip]["choreography"]:
+        attempt = load_or_extract(clip.path, shared_settings)
+        for _, other in sorted(others.items()):
+            if other.choreography == clip.choreography:
                 continue
-            reference = load_or_extract(footage(other), shared_settings)
+            reference = load_or_extract(other.path, shared_settings)
             # Both ways: the short clip as the attempt and as the reference.
             for first, second in ((reference, attempt), (attempt, reference)):
                 report = score_performance(first, second, mirror=None, alignment="search")
-                assert report.grade == "Miss", (clip, other, report.overall_score)
+                assert report.grade == "Miss", (clip.name, other.name, report.overall_score)
         itself = score_performance(attempt, attempt, mirror=None, alignment="search")
-        assert itself.overall_score >= 95, (clip, itself.overall_score)
+        assert itself.overall_score >= 95, (clip.name, itself.overall_score)

@@ -18,7 +18,14 @@ from dancecoach.estimation.tracking import placement
 from dancecoach.estimation.video import read_frame_at
 from dancecoach.pose.landmarks import Landmark
 from dancecoach.pose.sequence import PoseSequence
-from tests.footage import footage, footage_root
+from tests.footage import (
+    LabelledPair,
+    clip_where,
+    footage,
+    footage_root,
+    labelled_pairs,
+    shortest_clip,
+)
 
 pytestmark = pytest.mark.footage
 
@@ -40,8 +47,9 @@ def largest_step(sequence: PoseSequence) -> float:
 
 
 def test_rotated_clip_gives_an_upright_portrait_sequence() -> None:
-    sequence = extract_video(footage("motion/arm_raises_rotated.mp4"), sample_fps=10)
-    assert sequence.frame_size == (352, 640)
+    clip = clip_where(rotated=True)
+    sequence = extract_video(clip.path, sample_fps=10)
+    assert sequence.frame_size == clip.upright_size
     present = sequence.landmarks[sequence.present]
     assert len(present) >= 0.9 * len(sequence)
     nose_y = present[:, Landmark.NOSE, 1]
@@ -50,7 +58,7 @@ def test_rotated_clip_gives_an_upright_portrait_sequence() -> None:
 
 
 def test_street_clip_keeps_following_one_person() -> None:
-    sequence = extract_video(footage("motion/street_multiperson.avi"), sample_fps=15)
+    sequence = extract_video(clip_where(people="many").path, sample_fps=15)
     assert sequence.present.mean() > 0.6
     # Between consecutive frames (1/15 s) the followed person never jumps to someone else.
     assert largest_step(sequence) < 0.15
@@ -92,22 +100,35 @@ def test_two_workers_give_the_same_poses_as_one() -> None:
     assert np.median(difference) < 0.01
 
 
-def test_white_end_screen_frames_are_missing_not_zero() -> None:
+def _ending_in_an_end_screen() -> LabelledPair:
+    """A pair whose reference stops showing the dance before the video ends (an end screen)."""
+    pair = next((p for p in labelled_pairs() if p.reference_trim_end_s is not None), None)
+    if pair is None:
+        pytest.fail("the manifest has no reference with a trim end")
+    return pair
+
+
+def test_end_screen_frames_are_missing_not_zero() -> None:
+    pair = _ending_in_an_end_screen()
+    trim_end_s = pair.reference_end_s
     sequence = extract_video(
-        footage("pairs/maybenot_teacher.mp4"), sample_fps=10, start_s=18.0, end_s=21.7
+        pair.reference.path,
+        sample_fps=10,
+        start_s=trim_end_s - 2.4,
+        end_s=pair.reference.duration_s + 0.1,
     )
-    end = sequence.timestamps_s > 20.8  # fully white from here on
+    # The screen may take a moment to take over (a slide, a fade): from 0.4 s on, nobody.
+    end = sequence.timestamps_s > trim_end_s + 0.4
     assert end.sum() >= 5
     assert np.isnan(sequence.landmarks[end]).all()
-    assert sequence.present[sequence.timestamps_s < 19.5].all()
+    assert sequence.present[sequence.timestamps_s < trim_end_s - 0.9].all()
 
 
-def test_one_second_clip_with_progress_reports() -> None:
+def test_shortest_clip_with_progress_reports() -> None:
     reports: list[float] = []
-    sequence = extract_video(
-        footage("motion/jumping_jacks_1s.mp4"), sample_fps=15, progress=reports.append
-    )
-    assert 14 <= len(sequence) <= 16
+    clip = shortest_clip()
+    sequence = extract_video(clip.path, sample_fps=15, progress=reports.append)
+    assert abs(len(sequence) - clip.duration_s * 15) <= 1
     assert sequence.fps == 15.0
     assert np.allclose(np.diff(sequence.timestamps_s), 1 / 15)
     assert sequence.present.all()
@@ -117,7 +138,7 @@ def test_one_second_clip_with_progress_reports() -> None:
 
 
 def test_follow_x_chooses_another_person() -> None:
-    path = footage("motion/street_multiperson.avi")
+    path = clip_where(people="many").path
     default = extract_video(path, sample_fps=10)
     default_x = body_centres(default)[:, 0] / default.aspect_ratio
     start_x = float(np.nanmean(default_x[:5]))
@@ -138,8 +159,9 @@ def test_still_images_with_and_without_a_person() -> None:
         pose = extract_image(np.asarray(cv2.imread(str(path)), dtype=np.uint8))
         assert pose is not None, path.name
         assert pose.shape == (33, 4)
-    white_end_screen = read_frame_at(footage("pairs/maybenot_teacher.mp4"), 21.3)
-    assert extract_image(white_end_screen) is None
+    pair = _ending_in_an_end_screen()
+    end_screen_s = (pair.reference_end_s + 0.4 + pair.reference.duration_s) / 2
+    assert extract_image(read_frame_at(pair.reference.path, end_screen_s)) is None
     assert extract_image(np.full((360, 640, 3), 128, np.uint8)) is None
 
 

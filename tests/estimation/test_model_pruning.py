@@ -14,7 +14,7 @@ from dancecoach.estimation.models.bundle import (
 )
 from dancecoach.estimation.models.pruning import blank_output
 from dancecoach.estimation.video import iter_frames
-from tests.footage import footage
+from tests.footage import clip_where
 
 
 def _graph(model: bytes) -> tflite.SubGraphT:
@@ -44,7 +44,8 @@ def test_blanking_an_unknown_output_is_refused() -> None:
 
 @pytest.mark.footage
 def test_landmarks_are_identical_with_and_without_the_segmentation_head() -> None:
-    frames = [frame for _, frame in iter_frames(footage("pairs/maybenot_student.mp4"), 10, 2, 6)]
+    dancer = clip_where(people=1, full_body=True, rotated=False, dance=True, min_duration_s=6.0)
+    frames = [frame for _, frame in iter_frames(dancer.path, 10, 2, 6)]
     poses = {}
     for with_mask in (False, True):
         detector = MediaPipePoseDetector(

@@ -12,10 +12,7 @@ import pytest
 
 from dancecoach.errors import InvalidImageError, InvalidVideoError, LimitExceededError
 from dancecoach.estimation.video import decode_image, iter_frames, probe_video, read_frame_at
-from tests.footage import footage
-
-ROTATED = "motion/arm_raises_rotated.mp4"
-ONE_SECOND = "motion/jumping_jacks_1s.mp4"
+from tests.footage import Clip, clip_where, shortest_clip
 
 
 def all_frames(path: Path) -> list[np.ndarray]:  # type: ignore[type-arg]
@@ -33,42 +30,57 @@ def all_frames(path: Path) -> list[np.ndarray]:  # type: ignore[type-arg]
 
 @pytest.mark.footage
 def test_rotated_phone_video_is_reported_and_read_upright() -> None:
-    path = footage(ROTATED)
+    clip = clip_where(rotated=True)
+    path = clip.path
     info = probe_video(path)
-    # Stored as 640x352 with a -90 degree rotation tag: upright it is a portrait video.
-    assert (info.width, info.height) == (352, 640)
+    # Stored with a rotation tag (e.g. 640x352 at -90 degrees): reported and read as shown.
+    width, height = clip.upright_size
+    assert (info.width, info.height) == (width, height)
     _, frame = next(iter_frames(path, 15))
-    assert frame.shape == (640, 352, 3)
-    assert read_frame_at(path, 3.0).shape == (640, 352, 3)
+    assert frame.shape == (height, width, 3)
+    assert read_frame_at(path, clip.duration_s / 2).shape == (height, width, 3)
+
+
+def _short_clip() -> Clip:
+    """The shortest clip (quick to read whole); the sampling tests assume a 30 fps source."""
+    clip = shortest_clip()
+    assert clip.fps == pytest.approx(30.0), clip
+    return clip
 
 
 @pytest.mark.footage
 def test_sampling_takes_the_nearest_source_frame_at_each_sample_time() -> None:
-    path = footage(ONE_SECOND)
+    clip = _short_clip()
+    path = clip.path
     info = probe_video(path)
-    assert info.fps == pytest.approx(30.0)
+    assert info.fps == pytest.approx(clip.fps)
     source = all_frames(path)
     sampled = list(iter_frames(path, 10))
-    assert [t for t, _ in sampled] == pytest.approx([k / 10 for k in range(10)])
+    samples = round(clip.duration_s * 10)
+    assert [t for t, _ in sampled] == pytest.approx([k / 10 for k in range(samples)])
     for k, (_, frame) in enumerate(sampled):
         assert np.array_equal(frame, source[3 * k])  # 30 fps source: every third frame
 
 
 @pytest.mark.footage
 def test_sampling_rate_never_exceeds_the_video_and_sub_ranges_line_up() -> None:
-    path = footage(ONE_SECOND)
+    clip = _short_clip()
+    path = clip.path
     assert len(list(iter_frames(path, 60))) == probe_video(path).frame_count
     whole = [t for t, _ in iter_frames(path, 15)]
-    parts = [t for t, _ in iter_frames(path, 15, 0.0, 0.5)]
-    parts += [t for t, _ in iter_frames(path, 15, 0.5, None)]
+    middle_s = clip.duration_s / 2
+    parts = [t for t, _ in iter_frames(path, 15, 0.0, middle_s)]
+    parts += [t for t, _ in iter_frames(path, 15, middle_s, None)]
     assert parts == whole
-    assert 14 <= len(whole) <= 16
+    assert abs(len(whole) - clip.duration_s * 15) <= 1
 
 
 @pytest.mark.footage
 def test_read_frame_at_returns_the_frame_at_that_time() -> None:
-    path = footage(ONE_SECOND)
-    assert np.array_equal(read_frame_at(path, 0.5), all_frames(path)[15])
+    clip = _short_clip()
+    frames = all_frames(clip.path)
+    middle = len(frames) // 2
+    assert np.array_equal(read_frame_at(clip.path, middle / clip.fps), frames[middle])
 
 
 def test_missing_file_and_non_video_raise_a_clear_error(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ from dancecoach.live.workers.pool import (
     RemoteFrameAnalyzer,
 )
 from tests.api.fakes import jpeg, reference_sequence
-from tests.footage import footage
+from tests.footage import SAME_CHOREOGRAPHY, clip_where, labelled_pair
 
 
 @pytest.fixture(scope="module")
@@ -141,11 +141,14 @@ def test_a_hung_process_is_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_frames_taken_by_either_process_score_exactly_like_the_server_process(
     pool: AnalysisProcessPool,
 ) -> None:
-    video = footage("pairs/maybenot_teacher.mp4")
-    reference = extract_video(video, end_s=6.0, workers=2)
+    pair = labelled_pair(SAME_CHOREOGRAPHY, known_offset=True)
+    assert pair.offset_s is not None
+    offset_s = pair.offset_s
+    # Two seconds of the attempt, in reference time, and the reference up to a second past them.
+    reference = extract_video(pair.reference.path, end_s=offset_s + 5.0, workers=2)
     frames = [
         (t, cv2.imencode(".jpg", frame)[1].tobytes())
-        for t, frame in iter_frames(footage("pairs/maybenot_student.mp4"), 10, 2.0, 4.0)
+        for t, frame in iter_frames(pair.attempt.path, 10, 2.0, 4.0)
     ]
     here = FrameAnalyzer(
         reference,
@@ -159,9 +162,9 @@ def test_frames_taken_by_either_process_score_exactly_like_the_server_process(
         # smoothing state goes with them, so every frame is scored as in one process.
         lanes = [0, 1, 1, 0, 0, 0, 1, 0, 1, 1, 1, 0]
         for index, (timestamp, data) in enumerate(frames):
-            local = here.analyze(data, timestamp + 0.9, 0.0)
+            local = here.analyze(data, timestamp + offset_s, 0.0)
             with running_in_lane(lanes[index % len(lanes)]):
-                remote = there.analyze(data, timestamp + 0.9, 0.0)
+                remote = there.analyze(data, timestamp + offset_s, 0.0)
             assert remote.landmarks is not None and local.landmarks is not None
             np.testing.assert_array_equal(remote.landmarks, local.landmarks)
             assert remote.accuracy == local.accuracy
@@ -169,6 +172,11 @@ def test_frames_taken_by_either_process_score_exactly_like_the_server_process(
     finally:
         here.close()
         there.close()
+
+
+def _one_dancer() -> Path:
+    """A clip with one full-body dancer, upright, long enough for the frames taken from it."""
+    return clip_where(people=1, full_body=True, rotated=False, dance=True, min_duration_s=2.0).path
 
 
 def _resident_mb(pid: int) -> float:
@@ -183,7 +191,7 @@ def test_a_process_gives_memory_back_as_streams_come_and_go() -> None:
     # A server runs for weeks: a process must not keep what closed streams freed.
     frames = [
         cv2.imencode(".jpg", frame)[1].tobytes()
-        for _, frame in iter_frames(footage("single/shuffle.mp4"), 10, 1.0, 1.5)
+        for _, frame in iter_frames(_one_dancer(), 10, 1.0, 1.5)
     ]
     pool = AnalysisProcessPool(1, FrameLimits.from_settings(Settings()))
     pool.start()

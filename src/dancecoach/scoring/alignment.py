@@ -29,10 +29,21 @@ from dancecoach.scoring.features import PoseFeatures, compute_features
 # frame to pick the best-looking pose: between unrelated dances such hopping alone raised the
 # gain by 0.08 at a third of this cost, at this cost by < 0.02.
 _LAG_CHANGE_COST = 10.0 / 15.0
+# The pull towards zero lag, in gain per second of lag on every frame. A judgement from the
+# first pipeline (a7f0ac5), never measured on its own and kept while the change cost was tuned:
+# at the warp's 0.5 s reach it costs at most 0.025 gain, half the 0.05 mirror margin, so it
+# chooses between lags that fit about equally well (a held pose) and yields to any lag that
+# fits clearly better.
 LAG_PRIOR_COST_PER_S = 0.05
 # How far (seconds) the warp lets a moment be early or late, live and offline: a dancer on the
 # beat but a little behind or ahead of the music is within half a second (a beat at 120 BPM).
 WARP_WINDOW_S = 0.5
+# A searched shift counts only where the two recordings overlap by this share of the shorter
+# one's frames with a person (and at least this many frames): a shift that leaves a few seconds
+# of overlap can match one stretch that happens to look alike. Judgements, not measurements:
+# 8 frames and 0.4 came with the first pipeline (a7f0ac5); the fraction went to 0.6 when the
+# scoring was first calibrated on real footage (ed52830), with no sweep recorded. Two equally
+# long recordings of 7.5 s or more keep every shift within the 3 s search bound.
 _MIN_OVERLAP_FRACTION = 0.6
 _MIN_OVERLAP_FRAMES = 8
 
@@ -155,7 +166,7 @@ class PairChance:
 class OffsetEstimate:
     """reference time = rate * attempt time + offset_s; gain is the agreement above chance there.
 
-    rate: the reference's tempo over the attempt's (1.1: the attempt dances 10 % slower).
+    rate: the attempt's tempo over the reference's (1.1: the attempt dances 10 % faster).
     confidence: 0..1, how far the chosen shift stands above the typical tried shift, as a share
     of what was left above it (0 when only one shift was tried).
     optimism: how much of the gain the search found by choosing among its shifts rather than

@@ -42,10 +42,14 @@ Alignment = Literal["timestamp", "search"]
 # 0.15-0.30; between unrelated dances both readings sit near chance, and the direct one wins.
 MIRROR_MARGIN = 0.05
 # Without a shared song the offset is searched by pose, each second of shift costing this
-# much gain, so that among near-equal shifts the smallest wins.
+# much gain, so that among near-equal shifts the smallest wins. A judgement, not a measurement:
+# it came with the bounded pose search (b5affdd) with no sweep recorded. At the 3 s bound it
+# costs 0.03 gain, below MIRROR_MARGIN and small against what the right shift gains over a wrong
+# one; the bench finds every labelled pair's offset within 0.3 s with it (README), which says it
+# does not pull real offsets to zero, not that 0.01 is the best value.
 _SHIFT_COST_PER_S = 0.01
 DEFAULT_MAX_POSE_OFFSET_S = 3.0
-# Tempo rates the pose search tries (reference tempo / attempt tempo): a dancer 5-10 % faster
+# Tempo rates the pose search tries (attempt tempo / reference tempo): a dancer 5-10 % faster
 # or slower than the reference drifts by more than the time warp's window over a routine.
 # Symmetric on a log scale, so that swapping the two videos finds the inverse rate.
 TEMPO_RATES = (1 / 1.1, 1 / 1.05, 1.0, 1.05, 1.1)

@@ -124,8 +124,9 @@ class AlignmentInfo:
     offset_s: reference time = attempt time + offset_s.
     confidence: 0..1, how clearly the chosen offset stood out.
     same_song: whether both recordings play the same music (reported, never scored).
-    tempo_ratio: the reference's tempo over the attempt's (1.1: the attempt is 10 % slower);
-        reference time = tempo_ratio * attempt time + offset_s.
+    tempo_ratio: the attempt's tempo over the reference's (1.1: the attempt is 10 % faster, a
+        second of it covers 1.1 s of the reference); reference time = tempo_ratio * attempt
+        time + offset_s.
     """
 
     source: AlignmentSource
