@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from dancecoach.api.schemas import TrendPublic
 from dancecoach.coaching.prompt import section_facts
+from dancecoach.coaching.templates import template_feedback
 from dancecoach.pose.body_parts import WHOLE_BODY
 from dancecoach.practice.report_types import FeedbackEntry
-from dancecoach.practice.reports import combine_reports, segment_feedback
+from dancecoach.practice.reports import combine_reports, segment_feedback, segment_report
 from dancecoach.scoring.judgement import grade_of
 from dancecoach.scoring.results import (
     AlignmentInfo,
@@ -19,6 +20,7 @@ from dancecoach.scoring.results import (
     Trend,
 )
 from dancecoach.scoring.timing import ON_TIME_MS, timing_word
+from tests.coaching.reports import LEFT_ELBOW, report, segment
 
 
 def _report(score: float, frames: int, segment_at: float | None = None) -> ScoreReport:
@@ -100,3 +102,25 @@ def test_timing_words() -> None:
     assert timing_word(ON_TIME_MS) == "on time"
     assert timing_word(ON_TIME_MS + 1.0) == "late"
     assert timing_word(30.0) == "on time"
+
+
+def test_a_turned_moment_is_headed_as_the_turn_it_coaches_not_as_an_arm() -> None:
+    """The review shows a moment's title and its error bullets beside the coaching: a learner
+    who faced a quarter turn away reads "Turn at ..." there too, not "Left arm at ..." with arm
+    angles that were measured on a body seen from the side."""
+    arm = segment(12.0, 15.2, (LEFT_ELBOW,))
+    turned = replace(arm, facing_deg=-88.0)
+    shown = segment_report(turned, feedback="", video_clip=None, clip_number=None, section_number=1)
+    item = next(i for i in template_feedback(report((turned,))) if i.timestamp_s >= 12.0)
+    assert shown.title.startswith("Turn at") and shown.title == item.title
+    assert shown.errors == ()
+    # Turned less than a turn is worth naming: the scorer's title and bullets stay.
+    slight = segment_report(
+        replace(arm, facing_deg=20.0),
+        feedback="",
+        video_clip=None,
+        clip_number=None,
+        section_number=1,
+    )
+    assert slight.title == arm.title and slight.title.startswith("Left arm")
+    assert [e.message for e in slight.errors] == [LEFT_ELBOW.message]

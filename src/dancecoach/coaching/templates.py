@@ -20,7 +20,13 @@ from dancecoach.coaching.items import (
     word_count,
 )
 from dancecoach.coaching.positions import hand_level_positions, observation, position
-from dancecoach.coaching.turns import Turn, turn_correction, turn_needed, turn_observation
+from dancecoach.coaching.turns import (
+    Turn,
+    moment_title,
+    turn_correction,
+    turn_needed,
+    turn_observation,
+)
 from dancecoach.coaching.wording import (
     capitalised,
     feature_kind,
@@ -159,7 +165,7 @@ def _segment_item(segment: ProblemSegment, index: int, mention_lag: bool) -> Fee
         # The limbs' angles were measured on a turned body, seen from the side: they follow
         # from the turn. Hand heights along the torso do not change with turning, so they stay.
         corrections = hands
-        title = f"Turn at {segment_at(segment)}"
+        title = moment_title(segment)
     elif corrections:
         lead = corrections.pop(0)
         told.add(lead.part)

@@ -11,6 +11,9 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from dancecoach.coaching.wording import segment_at
+from dancecoach.scoring.results import ProblemSegment, SegmentError
+
 # No turn is named below this difference (degrees): the same choreography danced by two
 # different people already differs by a median of 10-20 degrees (the pose tracker's width and
 # depth readings, and the dancers' own styles; the README has the pairs' figures).
@@ -67,3 +70,18 @@ def turn_vocabulary_lines() -> list[str]:
         f"right). Name a turn only from {MIN_TURN_DEG:g} degrees, by the nearest of: {sizes} "
         '("Turn a quarter turn to your right."). Under that, say nothing about facing.'
     ]
+
+
+def moment_title(segment: ProblemSegment) -> str:
+    """A problem moment's heading: "Turn at 0:08" when the learner faced another way (the turn
+    is what to fix first), else the scorer's ("Right arm at 0:08")."""
+    if turn_needed(segment.facing_deg) is None:
+        return segment.title
+    return f"Turn at {segment_at(segment)}"
+
+
+def moment_errors(segment: ProblemSegment) -> tuple[SegmentError, ...]:
+    """The errors worth listing under a moment: none when the learner faced another way, since
+    the limbs' angles were then measured on a body seen from the side and follow from the turn
+    (the coaching names the turn instead)."""
+    return () if turn_needed(segment.facing_deg) is not None else segment.errors

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dancecoach.coaching.items import FeedbackItem
+from dancecoach.coaching.turns import moment_title
 from dancecoach.practice.report_types import FeedbackEntry, to_json
 from dancecoach.practice.reports import feedback_entry
 from dancecoach.scoring.judgement import Grade
@@ -82,7 +83,7 @@ def _segment(segment: ProblemSegment) -> CompareSegment:
         end_time=segment.end_s,
         attempt_start_time=segment.attempt_start_s,
         attempt_end_time=segment.attempt_end_s,
-        title=segment.title,
+        title=moment_title(segment),  # "Turn at ..." when the learner faced another way
         body_parts=segment.body_parts,
         score=segment.score,
         lag_ms=segment.lag_ms,

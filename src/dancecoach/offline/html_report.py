@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import jinja2
 
 from dancecoach.coaching.items import FeedbackItem
+from dancecoach.coaching.turns import moment_errors, moment_title
 from dancecoach.coaching.wording import (
     capitalised,
     feature_kind,
@@ -410,14 +411,14 @@ def _segment(number: int, segment: ProblemSegment, still: tuple[bytes, bytes] | 
         when=capitalised(segment_when(segment)),
         score=segment.score,
         timing=_timing_words(segment.lag_ms),
-        title=segment.title,
+        title=moment_title(segment),
         stills=(
             _still(reference, f"Reference at {format_time(segment.start_s)}"),
             _still(attempt, f"Your attempt at {format_time(segment.attempt_start_s)}"),
         ),
         errors=tuple(
             _ErrorRow(part_words(error.body_part), _measures(error), error.severity, error.message)
-            for error in segment.errors
+            for error in moment_errors(segment)
         ),
     )
 

@@ -13,6 +13,7 @@ from dataclasses import replace
 import numpy as np
 
 from dancecoach.coaching.items import FeedbackItem
+from dancecoach.coaching.turns import moment_errors, moment_title
 from dancecoach.pose.body_parts import WHOLE_BODY
 from dancecoach.practice.report_types import (
     AccentReport,
@@ -85,7 +86,8 @@ def segment_report(
         end_time=segment.end_s,
         attempt_start_time=segment.attempt_start_s,
         attempt_end_time=segment.attempt_end_s,
-        title=segment.title,
+        # A turned moment is headed and listed as the coaching words it: the turn, not an arm.
+        title=moment_title(segment),
         feedback=feedback,
         video_clip=video_clip,
         clip_number=clip_number,
@@ -106,7 +108,7 @@ def segment_report(
                 difference=error.difference,
                 frame_share=error.frame_share,
             )
-            for error in segment.errors
+            for error in moment_errors(segment)
         ),
     )
 
