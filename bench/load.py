@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import gc
 import os
 import resource
 import shutil
@@ -309,7 +310,7 @@ async def _client(
     ready: asyncio.Barrier,
 ) -> ClientResult:
     result = ClientResult()
-    sent_at: dict[float, float] = {}
+    sent_at: dict[float, tuple[float, bool]] = {}  # dance time: sent at, warming up
     try:
         ws = await connect(url, max_size=None, compression=None)
         first = orjson.loads(await ws.recv())  # the session state, or why it was refused
@@ -328,8 +329,8 @@ async def _client(
             async for raw in ws:
                 message = orjson.loads(raw)
                 if message["type"] == "frame_result":
-                    trip_ms = (time.perf_counter() - sent_at.pop(message["timestamp"])) * 1000.0
-                    warming_up = message["timestamp"] < WARMUP_S
+                    sent, warming_up = sent_at.pop(message["timestamp"])
+                    trip_ms = (time.perf_counter() - sent) * 1000.0
                     (result.warmup_round_trips_ms if warming_up else result.round_trips_ms).append(
                         trip_ms
                     )
@@ -344,9 +345,14 @@ async def _client(
             delay = start_at + index / FPS - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            timestamp = round(index / FPS + 0.05, 3)
+            # The dance loops over the reference as a learner looping it would (a seek, then
+            # from the start again): every frame past its end would be answered unscored.
+            position = index % len(frames)
+            if position == 0 and index > 0:
+                await ws.send(orjson.dumps({"type": "seek"}).decode())
+            timestamp = round(position / FPS + 0.05, 3)
             message = _message(frames[(index + offset) % len(frames)], timestamp, json_frames)
-            sent_at[timestamp] = time.perf_counter()
+            sent_at[timestamp] = (time.perf_counter(), index < WARMUP_S * FPS)
             await ws.send(message)
             result.sent += 1
         await asyncio.sleep(1.0)  # the last replies
@@ -463,9 +469,19 @@ def _measure_round(
     session_ids = [
         http.post("/api/sessions/create", json=create).json()["session_id"] for _ in range(count)
     ]
-    results, (before, after, wall) = asyncio.run(
-        _run(server, session_ids, frames, seconds, json_frames)
-    )
+    # The clients stand in for N browsers on N machines: this process (with MediaPipe and the
+    # frames loaded) must not pause them all at once for its own garbage collection, a pause
+    # of ~100 ms that the round trips would charge to the server.
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        results, (before, after, wall) = asyncio.run(
+            _run(server, session_ids, frames, seconds, json_frames)
+        )
+    finally:
+        gc.enable()
+        gc.unfreeze()
     for session_id in session_ids:
         http.post(f"/api/sessions/{session_id}/finalize")
     into.results.extend(results)

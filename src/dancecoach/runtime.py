@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from dancecoach.accounts.service import AccountService
 from dancecoach.config import Settings
 from dancecoach.estimation.models import BrowserModelBundle
 from dancecoach.jobs.queue import JobQueue
 from dancecoach.library.catch_up import references_to_catch_up
-from dancecoach.library.music import catch_up, warm_up_in_background
+from dancecoach.library.music import WARM_UP_DONE, catch_up, warm_up_in_background
 from dancecoach.live.analysis import (
     AnalyzerFactory,
     FrameAnalyzer,
@@ -28,7 +28,9 @@ from dancecoach.live.analysis import (
     TrackerFactory,
     default_decoder,
     live_tracker_factory,
+    pose_only_analyzers,
 )
+from dancecoach.live.batching import BatchScorer
 from dancecoach.live.registry import LiveRegistry
 from dancecoach.live.scheduler import InferenceScheduler
 from dancecoach.live.workers.pool import AnalysisProcessPool
@@ -45,6 +47,8 @@ from dancecoach.storage.users import UserStore
 log = logging.getLogger(__name__)
 
 _IO_WORKERS = 8
+# Longest wait for start-up's background work before freezing what exists anyway.
+_WARM_UP_TIMEOUT_S = 300.0
 
 
 class Runtime:
@@ -83,6 +87,8 @@ class Runtime:
                 decode or default_decoder(settings),
                 tracker_factory or live_tracker_factory(settings.live_pose_model),
             )
+        # Browser-pose streams send landmarks: scored in this process, in batches (batching.py).
+        self.scoring = BatchScorer()
         self.preprocess_pool = ThreadPoolExecutor(1, thread_name_prefix="preprocess")
         self.io_pool = ThreadPoolExecutor(_IO_WORKERS, thread_name_prefix="io")
         self.accounts = AccountService(UserStore(self.db), settings.auth_session_days)
@@ -109,6 +115,8 @@ class Runtime:
             scheduler=self.inference,
             io=self.io_pool,
             analyzer_factory=analyzer_factory,
+            browser_scheduler=self.scoring,
+            browser_analyzer_factory=pose_only_analyzers,
             max_streams=settings.max_live_sessions,
             durable_frames=settings.durable_frames,
             max_browser_streams=settings.max_browser_pose_sessions,
@@ -125,13 +133,13 @@ class Runtime:
         if self.analysis_pool is not None:
             self.analysis_pool.start()
         self.inference.start()
+        self.scoring.start()
         if self.jobs is not None:
             await asyncio.to_thread(self.jobs.open)
         resumed = self.references.resume_interrupted()
         if resumed:
             log.info("resumed preprocessing of %d references", resumed)
-        if self._demo_reference:
-            self.preprocess_pool.submit(self._ensure_demo)
+        demo = self.preprocess_pool.submit(self._ensure_demo) if self._demo_reference else None
         warm_up_in_background()
         if self.settings.live_pose != "server":  # else the page never runs the pose model
             self.browser_model.start()
@@ -153,6 +161,27 @@ class Runtime:
                 name="frame-retention",
             )
         )
+        freeze_startup_objects()
+        self._tasks.append(
+            asyncio.create_task(self._freeze_when_warm(demo), name="freeze-after-warm-up")
+        )
+
+    async def _freeze_when_warm(self, demo: Future[None] | None) -> None:
+        """Freeze again once start-up's background work is done: librosa's kernels, the demo
+        and the browser's model bundle more than double the objects a full collection walks
+        (~430k in all), and at 100 browser-pose sessions its pauses reached 40-350 ms."""
+
+        def warm() -> bool:
+            return (
+                WARM_UP_DONE.is_set()
+                and (demo is None or demo.done())
+                and (self.settings.live_pose == "server" or self.browser_model.wait(0.0))
+            )
+
+        # Polled (cancellable at shutdown), where waiting in a thread would hold shutdown up.
+        deadline = asyncio.get_running_loop().time() + _WARM_UP_TIMEOUT_S
+        while not warm() and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.5)
         freeze_startup_objects()
 
     def _ensure_demo(self) -> None:
@@ -195,6 +224,7 @@ class Runtime:
         await self.live.end_all("shutdown")
         self.preprocess_pool.shutdown(wait=False, cancel_futures=True)
         self.inference.stop()
+        self.scoring.stop()
         if self.analysis_pool is not None:
             self.analysis_pool.stop()
         self.io_pool.shutdown(wait=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -19,12 +19,19 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dancecoach.config import Settings
-from dancecoach.live.browser_pose import BrowserPose
+from dancecoach.live.browser_pose import BrowserPose, ImageFramesRefusedError
 from dancecoach.live.cues import CueDebouncer
 from dancecoach.pose.landmarks import VISIBILITY, Landmark, mirror_landmarks
 from dancecoach.pose.sequence import PoseSequence
 from dancecoach.scoring.alignment import reference_pose_at
-from dancecoach.scoring.live_judgement import LiveJudge, LiveWindow
+from dancecoach.scoring.live_judgement import (
+    LiveFrame,
+    LiveJudge,
+    LiveVerdict,
+    LiveWindow,
+    judge_frames,
+)
+from dancecoach.scoring.normalization import to_body_frame
 from dancecoach.scoring.results import JointError
 
 if TYPE_CHECKING:  # the pose models load MediaPipe: only where analysis runs
@@ -129,6 +136,16 @@ def default_decoder(settings: Settings) -> ImageDecoder:
     return FrameLimits.from_settings(settings).decoder()
 
 
+def pose_only_analyzers(reference: PoseSequence, mirror: bool) -> FrameAnalyzer:
+    """An AnalyzerFactory for browser-pose streams: scoring only, run in the server process.
+
+    A landmarks frame costs ~0.5 ms of scoring; sent to an analysis process it cost ~3x that
+    again in pickling its state and the reply and in the pipe (py-spy at 100 sessions), and
+    the hop is there only to keep the pose model's 8-30 ms off the event loop's GIL.
+    """
+    return FrameAnalyzer(reference, mirror=mirror, decode=None, tracker_factory=None)
+
+
 def live_tracker_factory(precision: LandmarkPrecision) -> TrackerFactory:
     """Trackers running the landmark model of this precision."""
 
@@ -175,9 +192,11 @@ class FrameAnalyzer:
         reference: PoseSequence,
         *,
         mirror: bool,
-        decode: ImageDecoder,
-        tracker_factory: TrackerFactory,
+        decode: ImageDecoder | None,
+        tracker_factory: TrackerFactory | None,
     ) -> None:
+        """decode, tracker_factory: None for a stream whose poses the learner's browser finds
+        (it scores landmarks only, and never loads a pose model)."""
         if mirror:
             # Mirrored once here rather than twice a frame (comparison and ghost): the same
             # poses as compare_poses(mirror=True) would compare.
@@ -195,7 +214,7 @@ class FrameAnalyzer:
 
     def warm_up(self) -> None:
         """Load the pose model now rather than on the first frame."""
-        if self._tracker is None:
+        if self._tracker is None and self._tracker_factory is not None:
             self._tracker = self._tracker_factory()
 
     def request_cue_reset(self) -> None:
@@ -226,14 +245,30 @@ class FrameAnalyzer:
         if isinstance(frame, BrowserPose):
             pose, width, height = frame.landmarks, frame.width, frame.height
         else:
+            if self._decode is None:
+                raise ImageFramesRefusedError(
+                    "This stream scores the poses your browser finds: send landmarks messages."
+                )
             image = self._decode(frame)
             height, width = int(image.shape[0]), int(image.shape[1])
             self.warm_up()
             assert self._tracker is not None
             pose = self._tracker.process(image, timestamp_s)
         # From here on a browser's pose and a tracked one take the same path.
-        user_aspect = width / height
-        reference_pose = reference_pose_at(self._reference, timestamp_s)
+        posed = PosedFrame(self, BrowserPose(pose, width, height), timestamp_s, received_s)
+        return analyze_poses([posed], started)[0]
+
+    def _finish(
+        self,
+        frame: PosedFrame,
+        verdict: LiveVerdict | None,
+        reference_body: NDArray[np.float64] | None,
+        reference_pose: NDArray[np.float32] | None,
+        started: float,
+    ) -> FrameAnalysis:
+        """The frame's analysis from its verdict (None: nothing to judge) and its reference
+        pose with that pose's body-frame points (for the ghost)."""
+        pose, width, height = frame.pose.landmarks, frame.pose.width, frame.pose.height
         accuracy: float | None = None
         part_scores: dict[str, float] = {}
         errors: tuple[JointError, ...] = ()
@@ -242,10 +277,9 @@ class FrameAnalyzer:
         agreement: FrameAgreement | None = None
         if pose is None:
             warning = "no_person"
-        elif reference_pose is None:
+        elif verdict is None or reference_pose is None or reference_body is None:
             warning = "no_reference_pose"
         else:
-            verdict = self._judge.judge(pose, user_aspect, timestamp_s, self._window)
             comparison = verdict.comparison
             if not math.isnan(comparison.accuracy):
                 accuracy = float(comparison.accuracy)
@@ -254,15 +288,15 @@ class FrameAnalyzer:
                 )
             part_scores = dict(comparison.part_scores)
             errors = comparison.errors
-            ghost = _ghost(reference_pose, self._reference.aspect_ratio, pose, user_aspect)
+            ghost = _ghost(reference_body, reference_pose, pose, width / height)
             if float(np.nanmean(pose[_BODY_POINTS, VISIBILITY])) < _LOW_CONFIDENCE_VISIBILITY:
                 warning = "low_confidence"
         if self._cue_reset_requested:
             self._cue_reset_requested = False
             self._cues.reset()
-        cues = tuple(self._cues.update(received_s, errors))
+        cues = tuple(self._cues.update(frame.received_s, errors))
         return FrameAnalysis(
-            timestamp_s=timestamp_s,
+            timestamp_s=frame.timestamp_s,
             width=width,
             height=height,
             landmarks=pose,
@@ -277,15 +311,70 @@ class FrameAnalyzer:
         )
 
 
+@dataclass(frozen=True)
+class PosedFrame:
+    """A frame whose pose is known (found by the browser or tracked), for its analyzer."""
+
+    analyzer: FrameAnalyzer
+    pose: BrowserPose
+    timestamp_s: float
+    received_s: float
+
+
+def analyze_poses(
+    frames: Sequence[PosedFrame], started: float | None = None
+) -> list[FrameAnalysis]:
+    """FrameAnalyzer.analyze for many streams' posed frames at once (one frame a stream).
+
+    The comparisons of every frame are made together (scoring.live_judgement.judge_frames),
+    and the reference poses of every ghost are normalized in one call: numpy's per-call cost,
+    not the arithmetic, was most of a frame's scoring. processing_ms is the batch's time.
+    """
+    started = time.perf_counter() if started is None else started
+    references: list[NDArray[np.float32] | None] = []
+    judged: list[LiveFrame] = []
+    for frame in frames:
+        analyzer, pose = frame.analyzer, frame.pose.landmarks
+        reference_pose = reference_pose_at(analyzer._reference, frame.timestamp_s)
+        references.append(reference_pose)
+        if pose is not None and reference_pose is not None:
+            aspect = frame.pose.width / frame.pose.height
+            judged.append(
+                LiveFrame(analyzer._judge, pose, aspect, frame.timestamp_s, analyzer._window)
+            )
+    verdicts = iter(judge_frames(judged))
+    present = [pose for pose in references if pose is not None]
+    bodies: Iterator[NDArray[np.float64]] = iter(
+        to_body_frame(
+            np.stack(present),
+            np.array(
+                [
+                    frame.analyzer._reference.aspect_ratio
+                    for frame, pose in zip(frames, references, strict=True)
+                    if pose is not None
+                ],
+                dtype=np.float64,
+            ),
+        )
+        if present
+        else []
+    )
+    results: list[FrameAnalysis] = []
+    for frame, reference_pose in zip(frames, references, strict=True):
+        body = None if reference_pose is None else next(bodies)
+        judged_here = frame.pose.landmarks is not None and reference_pose is not None
+        verdict = next(verdicts) if judged_here else None
+        results.append(frame.analyzer._finish(frame, verdict, body, reference_pose, started))
+    return results
+
+
 def _ghost(
+    reference_body: NDArray[np.float64],
     reference_pose: NDArray[np.float32],
-    reference_aspect: float,
     user_pose: NDArray[np.float32],
     user_aspect: float,
 ) -> NDArray[np.float32] | None:
-    from dancecoach.scoring.ghost import project_reference_onto_user
+    from dancecoach.scoring.ghost import place_on_user
 
-    ghost = project_reference_onto_user(
-        reference_pose, reference_aspect, user_pose, user_aspect, mirror=False
-    )
+    ghost = place_on_user(reference_body, reference_pose, user_pose, user_aspect)
     return None if np.isnan(ghost[:, :2]).all() else ghost

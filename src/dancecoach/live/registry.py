@@ -20,7 +20,7 @@ from dancecoach.live.camera_delay import DelayEstimator, StreamDelay, estimate_s
 from dancecoach.live.moves import MoveGrader, live_moves
 from dancecoach.live.recorder import FrameRecorder
 from dancecoach.live.scheduler import InferenceScheduler
-from dancecoach.live.session import LiveStream
+from dancecoach.live.session import FrameScheduler, LiveStream
 from dancecoach.practice.sessions import SessionService, performs_mirror_image
 from dancecoach.scoring.music.beats import BeatGrid
 from dancecoach.storage.frame_store import FrameStore
@@ -42,6 +42,8 @@ class LiveRegistry:
         scheduler: InferenceScheduler,
         io: Executor,
         analyzer_factory: AnalyzerFactory,
+        browser_scheduler: FrameScheduler | None = None,
+        browser_analyzer_factory: AnalyzerFactory | None = None,
         max_streams: int | None = None,
         max_browser_streams: int | None = None,
         beats: Callable[[str], BeatGrid] | None = None,
@@ -49,7 +51,9 @@ class LiveRegistry:
     ) -> None:
         """max_streams: streams whose frames the server tracks; max_browser_streams: streams
         that send the poses their browser found (the scoring alone, far cheaper); beats: a
-        reference's beat grid (its eights are the moves graded live)."""
+        reference's beat grid (its eights are the moves graded live).
+        browser_scheduler, browser_analyzer_factory: where browser-pose streams are scored
+        (default: with the tracked streams)."""
         self._beats = beats
         self._references = references
         self._sessions = sessions
@@ -59,6 +63,8 @@ class LiveRegistry:
         self._scheduler = scheduler
         self._io = io
         self._analyzer_factory = analyzer_factory
+        self._browser_scheduler: FrameScheduler = browser_scheduler or scheduler
+        self._browser_analyzer_factory = browser_analyzer_factory or analyzer_factory
         self._max_streams = max_streams
         self._durable_frames = durable_frames
         self._max_browser_streams = max_browser_streams
@@ -108,8 +114,9 @@ class LiveRegistry:
             next_seq, last_s, pass_index, stored = await self._in_io(
                 self._sessions.resume_point, session_id
             )
+            analyzers = self._browser_analyzer_factory if browser else self._analyzer_factory
             analyzer = await self._in_io(
-                self._analyzer_factory, reference, performs_mirror_image(practice.mirror)
+                analyzers, reference, performs_mirror_image(practice.mirror)
             )
             grid = (
                 BeatGrid.empty()
@@ -124,7 +131,7 @@ class LiveRegistry:
                 analyzer,
                 recorder,
                 self._session_store,
-                self._scheduler,
+                self._browser_scheduler if browser else self._scheduler,
                 self._io,
                 pass_index=pass_index,
                 last_timestamp_s=last_s,

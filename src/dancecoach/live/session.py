@@ -19,6 +19,7 @@ import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from typing import Protocol
 
 from dancecoach.errors import DancecoachError, StorageUnavailableError
 from dancecoach.live.analysis import Analyzer, FrameAnalysis, FrameInput
@@ -26,7 +27,6 @@ from dancecoach.live.browser_pose import BrowserPose
 from dancecoach.live.camera_delay import CameraDelay, DelayEstimator, StreamDelay
 from dancecoach.live.moves import MoveGrade, MoveGrader
 from dancecoach.live.recorder import FrameRecorder
-from dancecoach.live.scheduler import InferenceScheduler
 from dancecoach.storage.session_store import SessionStore
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,18 @@ class StreamPausedError(DancecoachError):
     """A frame arrived while the client had paused the stream."""
 
 
+class FrameScheduler(Protocol):
+    """Who analyses a stream's frames: the inference threads (scheduler.InferenceScheduler)
+    or, for browser poses, the scoring thread (batching.BatchScorer)."""
+
+    def register(self, stream: LiveStream) -> None: ...
+
+    def notify(self, stream: LiveStream) -> None: ...
+
+    def unregister(self, stream: LiveStream) -> threading.Event: ...
+
+
+Outcome = FrameAnalysis | DancecoachError
 ResultCallback = Callable[[FrameAnalysis, int], Awaitable[None]]  # (analysis, dropped total)
 ErrorCallback = Callable[[DancecoachError, float], Awaitable[None]]  # (error, frame timestamp)
 EndCallback = Callable[[str], Awaitable[None]]  # reason: "replaced" | "finalized" | "shutdown"
@@ -62,7 +74,9 @@ class StreamState:
 
 
 @dataclass(frozen=True)
-class _Incoming:
+class Incoming:
+    """A frame waiting in a stream's slot, or taken by the thread that analyses it."""
+
     frame: FrameInput  # the JPEG, or the pose the learner's browser found in it
     timestamp_s: float
     received_s: float  # monotonic
@@ -78,7 +92,7 @@ class LiveStream:
         analyzer: Analyzer,
         recorder: FrameRecorder,
         sessions: SessionStore,
-        scheduler: InferenceScheduler,
+        scheduler: FrameScheduler,
         io: Executor,
         *,
         pass_index: int,
@@ -114,7 +128,7 @@ class LiveStream:
         self._paused = False
         self._closed = False
         # The slot is written on the event loop and emptied by an inference thread.
-        self._slot: _Incoming | None = None
+        self._slot: Incoming | None = None
         self._slot_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._flush_task: asyncio.Task[None] | None = None
@@ -199,7 +213,7 @@ class LiveStream:
         if scored_s < 0.0 or (self._last_scored_s is not None and scored_s <= self._last_scored_s):
             return  # just after a camera delay was applied (see apply_camera_delay)
         self._last_scored_s = scored_s
-        incoming = _Incoming(frame, scored_s, time.monotonic(), self._pass_index)
+        incoming = Incoming(frame, scored_s, time.monotonic(), self._pass_index)
         with self._slot_lock:
             if self._slot is not None:
                 self._dropped += 1
@@ -238,10 +252,23 @@ class LiveStream:
     def has_frame(self) -> bool:
         return self._slot is not None
 
-    def analyse_newest(self) -> None:
-        """Analyse the newest frame in this (inference) thread; the loop gets the outcome."""
+    @property
+    def analyzer(self) -> Analyzer:
+        return self._analyzer
+
+    def take_newest(self) -> Incoming | None:
+        """The newest frame, taken out of the slot (for a scoring thread)."""
         with self._slot_lock:
             frame, self._slot = self._slot, None
+        return frame
+
+    def deliver(self, frame: Incoming, outcome: Outcome) -> None:
+        """Take the outcome of a frame scored on the event loop (batching.BatchScorer)."""
+        self._deliver(frame, outcome)
+
+    def analyse_newest(self) -> None:
+        """Analyse the newest frame in this (inference) thread; the loop gets the outcome."""
+        frame = self.take_newest()
         if frame is None or self._loop is None:
             return
         outcome: FrameAnalysis | DancecoachError
@@ -257,7 +284,7 @@ class LiveStream:
 
     # Back on the event loop ------------------------------------------------------------
 
-    def _deliver(self, frame: _Incoming, outcome: FrameAnalysis | DancecoachError) -> None:
+    def _deliver(self, frame: Incoming, outcome: FrameAnalysis | DancecoachError) -> None:
         if isinstance(outcome, DancecoachError):
             if self._on_error is not None:
                 self._reply(self._on_error(outcome, frame.timestamp_s))

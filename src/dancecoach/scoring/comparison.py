@@ -124,9 +124,10 @@ def errors_at(comparison: FeatureComparison, index: tuple[int, ...] = ()) -> tup
     weight = comparison.weight[index]
     left_side_sign = float(comparison.user.left_side_sign[index])
     errors: list[JointError] = []
-    for i, spec in enumerate(FEATURES):
-        if weight[i] <= 0:
-            continue
+    # Only the features big enough to mention are looked at one by one (most are not).
+    mentioned = np.flatnonzero((weight > 0) & (np.abs(difference) >= _SMALLEST_MENTIONED))
+    for i in mentioned.tolist():
+        spec = FEATURES[i]
         severity = severity_of(spec, float(difference[i]))
         if severity is None:
             continue
@@ -145,6 +146,15 @@ def errors_at(comparison: FeatureComparison, index: tuple[int, ...] = ()) -> tup
         )
     errors.sort(key=lambda e: abs(e.difference) / _severity_scale(e.feature), reverse=True)
     return tuple(errors)
+
+
+# Per feature: the smallest difference severity_of mentions.
+_SMALLEST_MENTIONED: NDArray[np.float64] = np.array(
+    [
+        (_DISTANCE_SEVERITY if spec.kind == "distance" else _ANGLE_SEVERITY)[-1][0]
+        for spec in FEATURES
+    ]
+)
 
 
 def _shared_group(spec: FeatureSpec) -> str:

@@ -35,7 +35,17 @@ def project_reference_onto_user(
     if mirror:
         reference_pose = mirror_landmarks(reference_pose)
     body = to_body_frame(reference_pose, reference_aspect)  # torso upright, length 1, y up
+    return place_on_user(body, reference_pose, user_pose, user_aspect)
 
+
+def place_on_user(
+    body: NDArray[np.float64],
+    reference_pose: NDArray[np.float32],
+    user_pose: NDArray[np.float32],
+    user_aspect: float,
+) -> NDArray[np.float32]:
+    """project_reference_onto_user from the reference pose's body-frame points `(33, 2)`
+    (to_body_frame), which live scoring finds for many frames in one call."""
     # The learner's torso in pixel-proportional, y-up coordinates, from four points (scalars:
     # this runs for every live frame, where numpy's per-call cost outweighs the arithmetic).
     left_shoulder, right_shoulder = user_pose[_LEFT_SHOULDER], user_pose[_RIGHT_SHOULDER]

@@ -12,6 +12,7 @@ the last few percent of a near-copy barely move the score.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Literal
@@ -46,10 +47,13 @@ class ScoreScale:
         with np.errstate(invalid="ignore"):
             return np.asarray(1.0 - np.exp(-above / self.gain_scale))
 
+    @functools.cached_property
+    def _full(self) -> float:
+        return float(self._raw(1.0))
+
     def scores(self, gains: NDArray[np.float64]) -> NDArray[np.float64]:
         """0-100 per gain (NaN stays NaN)."""
-        full = float(self._raw(1.0))
-        return np.asarray(np.minimum(100.0 * self._raw(gains) / full, 100.0))
+        return np.asarray(np.minimum(100.0 * self._raw(gains) / self._full, 100.0))
 
     def score(self, gain: float) -> float:
         return float(self.scores(np.array([gain]))[0])

@@ -12,6 +12,7 @@ lag it finds is the learner's timing at that moment.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,9 +20,9 @@ from numpy.typing import NDArray
 
 from dancecoach.pose.body_parts import BODY_PART_GROUPS
 from dancecoach.pose.sequence import PoseSequence
-from dancecoach.scoring.agreement import chance_levels, sample_frames
+from dancecoach.scoring.agreement import sample_frames
 from dancecoach.scoring.alignment import LAG_PRIOR_COST_PER_S, WARP_WINDOW_S
-from dancecoach.scoring.comparison import compare_features, errors_at
+from dancecoach.scoring.comparison import FeatureComparison, compare_features, errors_at
 from dancecoach.scoring.features import PoseFeatures, compute_features
 from dancecoach.scoring.judgement import scores_from_gains
 from dancecoach.scoring.results import FrameComparison
@@ -46,6 +47,13 @@ class LiveWindow:
     # unknown) and 1 - chance `(1 + groups,)` (NaN where unknown).
     above: list[NDArray[np.float32]] = field(default_factory=list)
     room: list[NDArray[np.float32]] = field(default_factory=list)
+    # Their sums over the window, kept as frames come and go (summing the window anew cost
+    # three numpy calls a frame): above `(lags, 1 + groups)`, room ignoring NaN, and how many
+    # frames' room is known `(1 + groups,)`. Float64: a session's hour of additions and
+    # subtractions drifts by ~1e-12.
+    above_total: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    room_total: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    room_known: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
 
     def push(
         self,
@@ -57,11 +65,23 @@ class LiveWindow:
         # Dance time running backwards or jumping (a seek, a section loop) starts a new window.
         if self.times_s and not self.times_s[-1] <= time_s <= self.times_s[-1] + window_s:
             self.times_s, self.above, self.room = [], [], []
+        if not self.times_s:
+            self.above_total = np.zeros(above.shape)
+            self.room_total = np.zeros(room.shape)
+            self.room_known = np.zeros(room.shape)
         self.times_s.append(time_s)
         self.above.append(above)
         self.room.append(room)
+        self._count(above, room, 1.0)
         while self.times_s[0] <= time_s - window_s:
+            self._count(self.above[0], self.room[0], -1.0)
             del self.times_s[0], self.above[0], self.room[0]
+
+    def _count(self, above: NDArray[np.float32], room: NDArray[np.float32], sign: float) -> None:
+        known = ~np.isnan(room)
+        self.above_total += sign * above
+        self.room_total += sign * np.where(known, room, 0.0)
+        self.room_known += sign * known
 
 
 @dataclass(frozen=True)
@@ -128,23 +148,21 @@ class LiveJudge:
         frame's own at that lag, so a late move is not reported as a wrong shape. NaN accuracy
         (and no errors) when nothing of the pose could be compared.
         """
-        user = compute_features(pose[None], np.array([aspect]))
-        reference = self._reference_at(time_s)
-        lags = len(self._lag_frames)
-        comparison = compare_features(
-            PoseFeatures(
-                np.repeat(user.values, lags, axis=0),
-                np.repeat(user.visibility, lags, axis=0),
-                np.repeat(user.left_side_sign, lags, axis=0),
-            ),
-            reference,
-        )
-        credit = np.concatenate(
-            [comparison.credit[:, None], comparison.group_credit()], axis=1
-        )  # (lags, 1 + groups)
-        chance = chance_levels(user, self.chance_sample)
-        level = np.concatenate([chance.overall, chance.groups[0]])  # (1 + groups,)
+        return judge_frames([LiveFrame(self, pose, aspect, time_s, window)])[0]
 
+    def _verdict(
+        self,
+        comparison: FeatureComparison,
+        credits: NDArray[np.float64],
+        rows: slice,
+        level: NDArray[np.float64],
+        time_s: float,
+        window: LiveWindow,
+    ) -> LiveVerdict:
+        """One frame's verdict from its comparisons at every lag (`rows` of `comparison` and of
+        its credits `(rows, 1 + groups)`: overall, then BODY_PART_GROUPS) and its chance
+        levels `(1 + groups,)`."""
+        credit = credits[rows]  # (lags, 1 + groups)
         known = ~np.isnan(credit) & ~np.isnan(level)[None, :]
         frame_known = bool(np.isfinite(credit[:, 0]).any() and not np.isnan(level[0]))
         # float32 halves the state that travels between processes; sums of a few tens of
@@ -159,16 +177,14 @@ class LiveJudge:
             nothing = float("nan")
             empty = FrameComparison(accuracy=nothing, part_scores={})
             return LiveVerdict(empty, 0.0, nothing, nothing, nothing)
-        above = np.sum(window.above, axis=0, dtype=np.float64)  # (lags, 1 + groups)
-        rooms = np.stack(window.room)
-        room = np.nansum(rooms, axis=0, dtype=np.float64)
+        above, room = window.above_total, window.room_total  # (lags, 1 + groups), (1 + groups,)
         # As agreement.gain: no room above chance at all (a reference that never moves) and
         # the learner matching it is full agreement; nothing known is no score.
-        known_any = ~np.isnan(rooms).all(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            gains = np.where(
-                room > 0, above / np.where(room > 0, room, 1.0), np.where(known_any, 1.0, np.nan)
-            )
+        gains = np.where(
+            room > 0,
+            above / np.where(room > 0, room, 1.0),
+            np.where(window.room_known > 0, 1.0, np.nan),
+        )
         # Only lags at which this frame has a reference pose may be chosen.
         ranked = np.where(np.isnan(credit[:, 0]), -np.inf, gains[:, 0] - self._lag_cost)
         best = int(np.argmax(ranked))
@@ -181,7 +197,9 @@ class LiveJudge:
         accuracy = float(scores[0])
         return LiveVerdict(
             FrameComparison(
-                accuracy=accuracy, part_scores=part_scores, errors=errors_at(comparison, (best,))
+                accuracy=accuracy,
+                part_scores=part_scores,
+                errors=errors_at(comparison, (rows.start + best,)),
             ),
             lag_s=float(self.lags_s[best]),
             steady_lag_s=self._plateau_middle(
@@ -221,3 +239,68 @@ class LiveJudge:
         values = np.where(inside[:, None], self._features.values[safe], np.nan)
         visibility = np.where(inside[:, None], self._features.visibility[safe], 0.0)
         return PoseFeatures(values, visibility, self._features.left_side_sign[safe])
+
+
+@dataclass(frozen=True)
+class LiveFrame:
+    """One stream's frame to judge: its judge, pose `(33, 4)`, aspect (width / height),
+    dance time and window (updated by the judging)."""
+
+    judge: LiveJudge
+    pose: NDArray[np.float32]
+    aspect: float
+    time_s: float
+    window: LiveWindow
+
+
+def judge_frames(frames: Sequence[LiveFrame]) -> list[LiveVerdict]:
+    """LiveJudge.judge for many streams' frames at once (any mix of references).
+
+    Every frame is compared with its reference at every lag and with its reference's chance
+    sample; all those comparisons (a few hundred rows a frame) are made by one
+    compare_features call. Judged one by one, a frame paid numpy's per-call cost of each step
+    twice (lags, then chance) and the server's share of a browser-pose frame was mostly that.
+    """
+    if not frames:
+        return []
+    user = compute_features(
+        np.stack([frame.pose for frame in frames]),
+        np.array([frame.aspect for frame in frames], dtype=np.float64),
+    )
+    # Per frame: its reference at every lag, then its chance sample (agreement.chance_levels).
+    references: list[PoseFeatures] = []
+    for frame in frames:
+        references += [frame.judge._reference_at(frame.time_s), frame.judge.chance_sample]
+    sizes = np.array([len(part.values) for part in references], dtype=np.intp)
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    owner = np.repeat(np.arange(len(frames)), sizes[0::2] + sizes[1::2])
+    comparison = compare_features(
+        user[owner],  # type: ignore[index]
+        PoseFeatures(
+            np.concatenate([part.values for part in references]),
+            np.concatenate([part.visibility for part in references]),
+            np.concatenate([part.left_side_sign for part in references]),
+        ),
+    )
+    # Chance levels: the mean credit over each frame's sample rows, ignoring NaN, as
+    # agreement.chance_levels (NaN where nothing could be compared), from running sums.
+    credit = np.concatenate([comparison.credit[:, None], comparison.group_credit()], axis=1)
+    valid = ~np.isnan(credit)
+    totals = np.concatenate([np.zeros((1, credit.shape[1])), np.where(valid, credit, 0.0)])
+    counts = np.concatenate([np.zeros((1, credit.shape[1])), valid.astype(np.float64)])
+    totals, counts = np.cumsum(totals, axis=0), np.cumsum(counts, axis=0)
+    sample_sum = totals[ends[1::2]] - totals[starts[1::2]]
+    sample_count = counts[ends[1::2]] - counts[starts[1::2]]
+    levels = np.where(sample_count > 0, sample_sum / np.maximum(sample_count, 1.0), np.nan)
+    return [
+        frame.judge._verdict(
+            comparison,
+            credit,
+            slice(int(starts[2 * index]), int(ends[2 * index])),
+            levels[index],
+            frame.time_s,
+            frame.window,
+        )
+        for index, frame in enumerate(frames)
+    ]
