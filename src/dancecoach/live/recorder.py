@@ -1,7 +1,12 @@
 """Persistence of live results while dancing: scored frames in batches, learner JPEGs in files.
 
-Rows are written every BATCH_FRAMES frames or FLUSH_INTERVAL_S, whichever comes first, and on
-pause and disconnect, in an I/O thread so the event loop and inference never wait for disk.
+Rows are written every FLUSH_INTERVAL_S, and on pause and disconnect, in an I/O thread so the
+event loop and inference never wait for disk. The server's streams share one FrameWriter: one
+transaction every FLUSH_INTERVAL_S holds every session's new frames. Written by each session
+(a transaction per 10 frames), 140 browser-pose sessions made 140 writes a second whose I/O
+threads kept taking the GIL from the event loop, which waited up to the switch interval each
+time: the server then answered ~940 frames a second, and ~1400 with no writes at all (bench
+.load). A recorder on its own (no writer) writes every BATCH_FRAMES frames or FLUSH_INTERVAL_S.
 A crash loses at most the last unflushed batch: a batch's JPEGs are written, back to back in
 one file, before its rows. With one file a frame, creating 140 files a second cost up to ~30 %
 of the server process's CPU at 14 sessions, while many frame files had recently been deleted
@@ -66,7 +71,10 @@ class FrameRecorder:
         objects: ObjectStore,
         io_executor: Executor,
         next_seq: int,
+        writer: FrameWriter | None = None,
     ) -> None:
+        """writer: the server's shared writer (else this recorder writes its own batches)."""
+        self._writer = writer
         self._session_id = session_id
         self._frames = frames
         self._objects = objects
@@ -94,14 +102,21 @@ class FrameRecorder:
         self._next_seq += 1
         self._pending.append(_Pending(seq, pass_index, analysis, jpeg, utc_now()))
         due = time.monotonic() - self._last_flush >= FLUSH_INTERVAL_S
-        if len(self._pending) >= BATCH_FRAMES or due:
+        if self._writer is None and (len(self._pending) >= BATCH_FRAMES or due):
             task = asyncio.create_task(self.flush())
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         return seq
 
     async def run_periodic_flush(self) -> None:
-        """Flush what a paused or idle client left in the buffer."""
+        """Flush what a paused or idle client left in the buffer (with a writer: be written
+        with the other sessions' frames until cancelled)."""
+        if self._writer is not None:
+            self._writer.add(self)
+            try:
+                await asyncio.Event().wait()
+            finally:
+                self._writer.remove(self)
         while True:
             await asyncio.sleep(FLUSH_INTERVAL_S)
             if self._pending and time.monotonic() - self._last_flush >= FLUSH_INTERVAL_S:
@@ -138,6 +153,10 @@ class FrameRecorder:
         await self.flush()
 
     def _write(self, batch: list[_Pending]) -> None:
+        self._frames.insert_many(self._rows(batch))
+
+    def _rows(self, batch: list[_Pending]) -> list[dict[str, object]]:
+        """The batch's rows, once its JPEGs are written."""
         # Browser-pose frames carry no image: a batch of them writes no image file.
         images = [item.jpeg for item in batch if item.jpeg is not None]
         image_file: str | None = None
@@ -173,4 +192,73 @@ class FrameRecorder:
                 }
             )
             offset += 0 if item.jpeg is None else len(item.jpeg)
-        self._frames.insert_many(rows)
+        return rows
+
+    async def _take_for_writer(self) -> list[_Pending] | None:
+        """Hand the buffered frames to the shared writer, holding this recorder's lock until
+        _written (None, and no lock, when a flush of its own is under way or nothing waits)."""
+        if self._lock.locked() or not self._pending:
+            return None
+        await self._lock.acquire()  # free: taken at once, with no other task in between
+        batch, self._pending = self._pending, []
+        self._last_flush = time.monotonic()
+        return batch
+
+    def _written(self, batch: list[_Pending], stored: bool) -> None:
+        if stored:
+            self.stored_through = max(self.stored_through, batch[-1].seq)
+        else:  # kept for the next attempt rather than lost
+            self._pending = batch + self._pending
+        self._lock.release()
+
+
+class FrameWriter:
+    """Writes every registered recorder's buffered frames in one transaction, every
+    FLUSH_INTERVAL_S, while any recorder is registered."""
+
+    def __init__(self, frames: FrameStore, io_executor: Executor) -> None:
+        self._frames = frames
+        self._io = io_executor
+        self._recorders: dict[int, FrameRecorder] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def add(self, recorder: FrameRecorder) -> None:
+        self._recorders[id(recorder)] = recorder
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="live-frame-writer")
+
+    def remove(self, recorder: FrameRecorder) -> None:
+        self._recorders.pop(id(recorder), None)
+
+    async def _run(self) -> None:
+        try:
+            while self._recorders:
+                await asyncio.sleep(FLUSH_INTERVAL_S)
+                await self.write()
+        finally:
+            self._task = None
+
+    async def write(self) -> None:
+        """Store what every recorder has buffered now, together."""
+        taken: list[tuple[FrameRecorder, list[_Pending]]] = []
+        for recorder in list(self._recorders.values()):
+            batch = await recorder._take_for_writer()
+            if batch is not None:
+                taken.append((recorder, batch))
+        if not taken:
+            return
+        stored = False
+        try:
+            await asyncio.get_running_loop().run_in_executor(self._io, self._write, taken)
+            stored = True
+        except Exception:
+            frames = sum(len(batch) for _, batch in taken)
+            log.exception("could not store %d frames of %d sessions", frames, len(taken))
+        finally:
+            for recorder, batch in taken:
+                recorder._written(batch, stored)
+
+    def _write(self, taken: list[tuple[FrameRecorder, list[_Pending]]]) -> None:
+        self._frames.insert_many(
+            [row for recorder, batch in taken for row in recorder._rows(batch)]
+        )

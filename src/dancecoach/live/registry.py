@@ -18,7 +18,7 @@ from dancecoach.library.references import ReferenceService
 from dancecoach.live.analysis import AnalyzerFactory
 from dancecoach.live.camera_delay import DelayEstimator, StreamDelay, estimate_span_s
 from dancecoach.live.moves import MoveGrader, live_moves
-from dancecoach.live.recorder import FrameRecorder
+from dancecoach.live.recorder import FrameRecorder, FrameWriter
 from dancecoach.live.scheduler import InferenceScheduler
 from dancecoach.live.session import FrameScheduler, LiveStream
 from dancecoach.practice.sessions import SessionService, performs_mirror_image
@@ -69,6 +69,8 @@ class LiveRegistry:
         self._durable_frames = durable_frames
         self._max_browser_streams = max_browser_streams
         self._streams: dict[str, LiveStream] = {}
+        # Every stream's frames are stored together (one transaction every half second).
+        self._writer = FrameWriter(frame_store, io)
         self._browser_streams: set[str] = set()  # sessions streaming browser poses now
         # Streams still storing their last frames after a disconnect, by session.
         self._closing: dict[str, asyncio.Task[None]] = {}
@@ -124,7 +126,7 @@ class LiveRegistry:
                 else await self._in_io(self._beats, practice.reference_id)
             )
             recorder = FrameRecorder(
-                session_id, self._frame_store, self._objects, self._io, next_seq
+                session_id, self._frame_store, self._objects, self._io, next_seq, self._writer
             )
             stream = LiveStream(
                 session_id,
