@@ -289,7 +289,7 @@ class FrameAnalyzer:
             part_scores = dict(comparison.part_scores)
             errors = comparison.errors
             ghost = _ghost(reference_body, reference_pose, pose, width / height)
-            if float(np.nanmean(pose[_BODY_POINTS, VISIBILITY])) < _LOW_CONFIDENCE_VISIBILITY:
+            if _mean_visibility(pose) < _LOW_CONFIDENCE_VISIBILITY:
                 warning = "low_confidence"
         if self._cue_reset_requested:
             self._cue_reset_requested = False
@@ -366,6 +366,13 @@ def analyze_poses(
         verdict = next(verdicts) if judged_here else None
         results.append(frame.analyzer._finish(frame, verdict, body, reference_pose, started))
     return results
+
+
+def _mean_visibility(pose: NDArray[np.float32]) -> float:
+    """The body points' mean visibility, ignoring NaN (NaN if none is known); in scalars,
+    where np.nanmean's per-call cost was a tenth of a live frame's scoring."""
+    known = [value for value in pose[_BODY_POINTS, VISIBILITY].tolist() if not math.isnan(value)]
+    return sum(known) / len(known) if known else math.nan
 
 
 def _ghost(

@@ -12,6 +12,7 @@ lag it finds is the learner's timing at that moment.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -150,65 +151,6 @@ class LiveJudge:
         """
         return judge_frames([LiveFrame(self, pose, aspect, time_s, window)])[0]
 
-    def _verdict(
-        self,
-        comparison: FeatureComparison,
-        credits: NDArray[np.float64],
-        rows: slice,
-        level: NDArray[np.float64],
-        time_s: float,
-        window: LiveWindow,
-    ) -> LiveVerdict:
-        """One frame's verdict from its comparisons at every lag (`rows` of `comparison` and of
-        its credits `(rows, 1 + groups)`: overall, then BODY_PART_GROUPS) and its chance
-        levels `(1 + groups,)`."""
-        credit = credits[rows]  # (lags, 1 + groups)
-        known = ~np.isnan(credit) & ~np.isnan(level)[None, :]
-        frame_known = bool(np.isfinite(credit[:, 0]).any() and not np.isnan(level[0]))
-        # float32 halves the state that travels between processes; sums of a few tens of
-        # values lose nothing a score shows.
-        window.push(
-            time_s,
-            np.where(known, credit - level[None, :], 0.0).astype(np.float32),
-            (1.0 - level).astype(np.float32),
-            self._window_s,
-        )
-        if not frame_known:
-            nothing = float("nan")
-            empty = FrameComparison(accuracy=nothing, part_scores={})
-            return LiveVerdict(empty, 0.0, nothing, nothing, nothing)
-        above, room = window.above_total, window.room_total  # (lags, 1 + groups), (1 + groups,)
-        # As agreement.gain: no room above chance at all (a reference that never moves) and
-        # the learner matching it is full agreement; nothing known is no score.
-        gains = np.where(
-            room > 0,
-            above / np.where(room > 0, room, 1.0),
-            np.where(window.room_known > 0, 1.0, np.nan),
-        )
-        # Only lags at which this frame has a reference pose may be chosen.
-        ranked = np.where(np.isnan(credit[:, 0]), -np.inf, gains[:, 0] - self._lag_cost)
-        best = int(np.argmax(ranked))
-        scores = scores_from_gains(gains[best]) / 100.0
-        part_scores = {
-            group: float(scores[index + 1])
-            for index, group in enumerate(BODY_PART_GROUPS)
-            if not np.isnan(scores[index + 1])
-        }
-        accuracy = float(scores[0])
-        return LiveVerdict(
-            FrameComparison(
-                accuracy=accuracy,
-                part_scores=part_scores,
-                errors=errors_at(comparison, (rows.start + best,)),
-            ),
-            lag_s=float(self.lags_s[best]),
-            steady_lag_s=self._plateau_middle(
-                np.where(np.isnan(credit[:, 0]), -np.inf, gains[:, 0])
-            ),
-            above=float(window.above[-1][best, 0]) if known[best, 0] else float("nan"),
-            room=float(window.room[-1][0]),
-        )
-
     def _plateau_middle(self, gains: NDArray[np.float64]) -> float:
         """The middle (seconds) of the run of lags around the highest gain whose gains are
         within _PLATEAU_GAIN of it."""
@@ -293,14 +235,80 @@ def judge_frames(frames: Sequence[LiveFrame]) -> list[LiveVerdict]:
     sample_sum = totals[ends[1::2]] - totals[starts[1::2]]
     sample_count = counts[ends[1::2]] - counts[starts[1::2]]
     levels = np.where(sample_count > 0, sample_sum / np.maximum(sample_count, 1.0), np.nan)
-    return [
-        frame.judge._verdict(
-            comparison,
-            credit,
-            slice(int(starts[2 * index]), int(ends[2 * index])),
-            levels[index],
-            frame.time_s,
-            frame.window,
+    # Frames whose references have as many lags are judged together (usually all of them).
+    groups: dict[int, list[int]] = {}
+    for index, frame in enumerate(frames):
+        groups.setdefault(len(frame.judge.lags_s), []).append(index)
+    verdicts: list[LiveVerdict | None] = [None] * len(frames)
+    for lags, members in groups.items():
+        rows = starts[0::2][members][:, None] + np.arange(lags)[None, :]  # (members, lags)
+        judged = _verdicts(
+            [frames[index] for index in members], comparison, credit[rows], rows, levels[members]
         )
-        for index, frame in enumerate(frames)
-    ]
+        for index, verdict in zip(members, judged, strict=True):
+            verdicts[index] = verdict
+    return [verdict for verdict in verdicts if verdict is not None]
+
+
+def _verdicts(
+    frames: Sequence[LiveFrame],
+    comparison: FeatureComparison,
+    credit: NDArray[np.float64],
+    rows: NDArray[np.intp],
+    level: NDArray[np.float64],
+) -> list[LiveVerdict]:
+    """The verdicts of frames with as many lags: their credits at every lag `(frames, lags,
+    1 + groups)` (overall, then BODY_PART_GROUPS), which `rows` of `comparison` those are, and
+    the frames' chance levels `(frames, 1 + groups)`. Each frame's window takes its comparisons."""
+    known = ~np.isnan(credit) & ~np.isnan(level)[:, None, :]
+    frame_known = np.isfinite(credit[:, :, 0]).any(axis=1) & ~np.isnan(level[:, 0])
+    # float32 halves the state that travels between processes; sums of a few tens of values
+    # lose nothing a score shows.
+    above_now = np.where(known, credit - level[:, None, :], 0.0).astype(np.float32)
+    room_now = (1.0 - level).astype(np.float32)
+    for index, frame in enumerate(frames):
+        frame.window.push(frame.time_s, above_now[index], room_now[index], frame.judge._window_s)
+    windows = [frame.window for frame in frames]
+    above = np.stack([window.above_total for window in windows])  # (frames, lags, 1 + groups)
+    room = np.stack([window.room_total for window in windows])[:, None, :]
+    room_known = np.stack([window.room_known for window in windows])[:, None, :]
+    # As agreement.gain: no room above chance at all (a reference that never moves) and the
+    # learner matching it is full agreement; nothing known is no score.
+    gains = np.where(
+        room > 0, above / np.where(room > 0, room, 1.0), np.where(room_known > 0, 1.0, np.nan)
+    )
+    # Only lags at which the frame has a reference pose may be chosen.
+    missing = np.isnan(credit[:, :, 0])
+    overall = np.where(missing, -np.inf, gains[:, :, 0])  # (frames, lags)
+    lag_cost = np.stack([frame.judge._lag_cost for frame in frames])
+    best = np.argmax(overall - lag_cost, axis=1)
+    chosen = np.arange(len(frames))
+    scores = scores_from_gains(gains[chosen, best]) / 100.0  # (frames, 1 + groups)
+    verdicts: list[LiveVerdict] = []
+    for index, frame in enumerate(frames):
+        if not frame_known[index]:
+            nothing = float("nan")
+            empty = FrameComparison(accuracy=nothing, part_scores={})
+            verdicts.append(LiveVerdict(empty, 0.0, nothing, nothing, nothing))
+            continue
+        judge, lag = frame.judge, int(best[index])
+        row_scores = scores[index].tolist()
+        part_scores = {
+            group: score
+            for group, score in zip(BODY_PART_GROUPS, row_scores[1:], strict=True)
+            if not math.isnan(score)
+        }
+        verdicts.append(
+            LiveVerdict(
+                FrameComparison(
+                    accuracy=row_scores[0],
+                    part_scores=part_scores,
+                    errors=errors_at(comparison, (int(rows[index, lag]),)),
+                ),
+                lag_s=float(judge.lags_s[lag]),
+                steady_lag_s=judge._plateau_middle(overall[index]),
+                above=float(above_now[index, lag, 0]) if known[index, lag, 0] else math.nan,
+                room=float(room_now[index, 0]),
+            )
+        )
+    return verdicts
