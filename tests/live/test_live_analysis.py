@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from dancecoach.live.analysis import FrameAnalyzer
+from dancecoach.live.analysis import FrameAnalyzer, PosedFrame, analyze_poses
+from dancecoach.live.browser_pose import BrowserPose
 from dancecoach.pose.landmarks import mirror_landmarks
 from dancecoach.scoring.alignment import reference_pose_at
 from dancecoach.scoring.ghost import project_reference_onto_user
@@ -89,3 +90,76 @@ def test_copying_the_wrong_side_scores_lower() -> None:
         bad = analyzer.analyze(b"jpeg", 0.3, 0.3).accuracy
         assert good is not None and bad is not None
         assert good > bad + 0.3, (mirror, good, bad)
+
+
+def test_a_batch_of_streams_is_scored_as_each_stream_alone() -> None:
+    """Scored together (the browser-pose batch), every stream reads what it would alone: three
+    references (one at another frame rate, so another lag count), one learner mirrored, one
+    who steps out of view, one who dances past the end of her reference."""
+    references = [
+        (sequence(routine(4.0)), False),
+        (sequence(routine(3.0, fps=10.0, period_s=1.5), fps=10.0), True),
+        (sequence(routine(2.0, phase_s=0.7)), False),
+    ]
+    batched = [
+        FrameAnalyzer(reference, mirror=mirror, decode=None, tracker_factory=None)
+        for reference, mirror in references
+    ]
+    alone = [
+        FrameAnalyzer(reference, mirror=mirror, decode=None, tracker_factory=None)
+        for reference, mirror in references
+    ]
+    compared = 0
+    for step in range(35):
+        time_s = 0.2 + 0.1 * step
+        frames = []
+        for index, (reference, mirror) in enumerate(references):
+            late = reference_pose_at(reference, min(time_s - 0.05 * index, 1.9))
+            assert late is not None
+            learner = mirror_landmarks(late) if mirror else late
+            if index == 1 and 10 <= step < 14:
+                frames.append(BrowserPose(None, 640, 480))  # out of view for a moment
+            else:
+                frames.append(BrowserPose(learner, 640, 480))
+        together = analyze_poses(
+            [
+                PosedFrame(analyzer, frame, time_s, time_s)
+                for analyzer, frame in zip(batched, frames, strict=True)
+            ]
+        )
+        for analyzer, frame, result in zip(alone, frames, together, strict=True):
+            expected = analyzer.analyze(frame, time_s, time_s)
+            assert result.warning == expected.warning
+            if expected.accuracy is None:
+                assert result.accuracy is None
+                continue
+            compared += 1
+            assert result.accuracy == pytest.approx(expected.accuracy, abs=1e-9)
+            assert result.part_scores == pytest.approx(expected.part_scores, abs=1e-9)
+            assert [e.message for e in result.errors] == [e.message for e in expected.errors]
+            assert [c.feature for c in result.cues] == [c.feature for c in expected.cues]
+            assert result.agreement == pytest.approx(expected.agreement)
+            assert result.ghost is not None and expected.ghost is not None
+            np.testing.assert_allclose(result.ghost, expected.ghost, atol=1e-6)
+    # Most frames were compared; the stretches without a person or a reference were not.
+    assert compared > 70
+
+
+def test_the_window_keeps_its_sums_as_frames_come_and_go() -> None:
+    generator = np.random.default_rng(3)
+    window = LiveWindow()
+    time_s = 0.0
+    for step in range(200):
+        time_s = 0.0 if step == 120 else time_s + float(generator.uniform(0.05, 0.3))  # a seek
+        room = generator.uniform(0.1, 0.9, 7).astype(np.float32)
+        room[generator.uniform(size=7) < 0.2] = np.nan
+        window.push(time_s, generator.normal(size=(17, 7)).astype(np.float32), room, 2.0)
+        assert all(time_s - 2.0 < t <= time_s for t in window.times_s)
+        np.testing.assert_allclose(
+            window.above_total, np.sum(window.above, axis=0, dtype=np.float64), atol=1e-9
+        )
+        rooms = np.stack(window.room)
+        np.testing.assert_allclose(
+            window.room_total, np.nansum(rooms, axis=0, dtype=np.float64), atol=1e-9
+        )
+        np.testing.assert_array_equal(window.room_known, (~np.isnan(rooms)).sum(axis=0))
