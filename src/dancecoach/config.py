@@ -136,10 +136,11 @@ class Settings(BaseSettings):
         "then tries another instance) instead of closing it with 4503.",
     )
     max_browser_pose_sessions: int = Field(
-        # A browser-pose session costs the server the scoring, not the pose model: about 3 ms
-        # of CPU a frame against 12.5; `bench.load --mode landmarks` saturated the server
-        # process at ~420 frames/s (~40 sessions) on 2 cores, so 20 a core.
-        default_factory=lambda: 20 * (os.cpu_count() or 2),
+        # A browser-pose session costs the server the scoring, not the pose model: 0.6-1.0 ms
+        # of CPU a frame against 13.7. They are scored on the event loop, so one server
+        # process, whatever its cores, is the limit: `bench.load --mode landmarks` kept 100
+        # sessions within p95 50 ms and no drops, and 150-200 beyond it (p95 55-180 ms).
+        default=100,
         ge=1,
         description="Live sessions with pose in the browser streaming at once (landmarks only).",
     )

@@ -4,7 +4,8 @@ Three kinds of threads with separate jobs: inference (live pose inference, one t
 Settings.inference_workers, shared by every session, each driving one analysis process),
 preprocessing (reference videos, one at a time since extraction itself uses several workers)
 and I/O (database and files), so that disk waits never hold up inference and inference never
-holds up the database.
+holds up the database. Browser-pose streams need no inference: their landmarks are scored on
+the event loop, in batches (live/batching.py).
 """
 
 from __future__ import annotations

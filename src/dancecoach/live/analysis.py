@@ -1,4 +1,5 @@
-"""The work done on one live frame, in an inference worker thread.
+"""The work done on one live frame, in an inference worker thread or, for the poses learners'
+browsers found, for many streams' frames at once (analyze_poses, on the event loop).
 
 Decode the JPEG and find the learner's pose with the stream's tracker (or take the pose the
 learner's browser found, see browser_pose.py), then, the same for both: read the reference pose

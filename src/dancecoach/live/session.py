@@ -2,10 +2,11 @@
 
 Frames arrive faster than they may be analysed. A stream keeps one slot with the newest
 unanalysed frame; a frame that is overwritten before an inference thread took it counts as
-dropped. The shared inference threads (see scheduler.py) take the newest frame only when they
-are free, so beyond capacity the analysed frames are still fresh (latency stays bounded) and
-the rest are dropped. Timestamps are dance time (reference seconds) and must increase within a
-pass; a seek starts a new pass (a section loop).
+dropped. The shared inference threads (see scheduler.py; for browser poses, the event loop's
+batches, see batching.py) take the newest frame only when they are free, so beyond capacity
+the analysed frames are still fresh (latency stays bounded) and the rest are dropped.
+Timestamps are dance time (reference seconds) and must increase within a pass; a seek starts
+a new pass (a section loop).
 """
 
 from __future__ import annotations
