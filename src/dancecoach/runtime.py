@@ -35,6 +35,7 @@ from dancecoach.live.batching import BatchScorer
 from dancecoach.live.registry import LiveRegistry
 from dancecoach.live.scheduler import InferenceScheduler
 from dancecoach.live.workers.pool import AnalysisProcessPool
+from dancecoach.live.workers.pose_scoring import PoseScoringPool
 from dancecoach.memory.gc_pauses import freeze_startup_objects
 from dancecoach.pose.sequence import PoseSequence
 from dancecoach.practice.assembly import build_services
@@ -88,8 +89,15 @@ class Runtime:
                 decode or default_decoder(settings),
                 tracker_factory or live_tracker_factory(settings.live_pose_model),
             )
-        # Browser-pose streams send landmarks: scored in this process, in batches (batching.py).
-        self.scoring = BatchScorer()
+        # Browser-pose streams send landmarks: scored in batches, by a scoring process
+        # (live/workers/pose_scoring.py) or, with analysis in threads, on the event loop.
+        self.scoring: PoseScoringPool | BatchScorer
+        browser_analyzers: AnalyzerFactory
+        if in_processes:
+            self.scoring = PoseScoringPool()
+            browser_analyzers = self.scoring.analyzer
+        else:
+            self.scoring, browser_analyzers = BatchScorer(), pose_only_analyzers
         self.preprocess_pool = ThreadPoolExecutor(1, thread_name_prefix="preprocess")
         self.io_pool = ThreadPoolExecutor(_IO_WORKERS, thread_name_prefix="io")
         self.accounts = AccountService(UserStore(self.db), settings.auth_session_days)
@@ -117,7 +125,7 @@ class Runtime:
             io=self.io_pool,
             analyzer_factory=analyzer_factory,
             browser_scheduler=self.scoring,
-            browser_analyzer_factory=pose_only_analyzers,
+            browser_analyzer_factory=browser_analyzers,
             max_streams=settings.max_live_sessions,
             durable_frames=settings.durable_frames,
             max_browser_streams=settings.max_browser_pose_sessions,

@@ -20,7 +20,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dancecoach.config import Settings
-from dancecoach.live.browser_pose import BrowserPose, ImageFramesRefusedError
+from dancecoach.live.browser_pose import (
+    IMAGE_FRAMES_REFUSED,
+    BrowserPose,
+    ImageFramesRefusedError,
+)
 from dancecoach.live.cues import CueDebouncer
 from dancecoach.pose.landmarks import VISIBILITY, Landmark, mirror_landmarks
 from dancecoach.pose.sequence import PoseSequence
@@ -100,6 +104,9 @@ class FrameAnalysis:
     # judged over many frames on the event loop: a move's grade pools above / room over its
     # frames, the camera's delay is read from steady_lag_s. None when nothing was compared.
     agreement: FrameAgreement | None = None
+    # The frame_result message (live/messages.py) without its dropped-frame count, when it was
+    # built where the frame was scored (an analysis process); else the event loop builds it.
+    message: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -247,9 +254,7 @@ class FrameAnalyzer:
             pose, width, height = frame.landmarks, frame.width, frame.height
         else:
             if self._decode is None:
-                raise ImageFramesRefusedError(
-                    "This stream scores the poses your browser finds: send landmarks messages."
-                )
+                raise ImageFramesRefusedError(IMAGE_FRAMES_REFUSED)
             image = self._decode(frame)
             height, width = int(image.shape[0]), int(image.shape[1])
             self.warm_up()

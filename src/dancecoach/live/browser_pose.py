@@ -35,6 +35,9 @@ class ImageFramesRefusedError(DancecoachError):
     """An image frame on a stream whose pose is found in the browser (landmarks only)."""
 
 
+IMAGE_FRAMES_REFUSED = "This stream scores the poses your browser finds: send landmarks messages."
+
+
 @dataclass(frozen=True)
 class BrowserPose:
     """One webcam frame's pose as the learner's browser found it.

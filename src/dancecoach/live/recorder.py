@@ -41,6 +41,8 @@ MAX_BACKLOG_FRAMES = 100
 # transaction stays small (at 140 sessions, 700 rows every 0.5 s held the event loop up for
 # 100-150 ms each time; 140 rows every 0.1 s, ~20 ms).
 WRITE_INTERVAL_S = 0.1
+# A frame's errors stored with it, most severe first (its problem moments are read from them).
+STORED_ERRORS = 5
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +189,7 @@ class FrameRecorder:
                     "accuracy": analysis.accuracy,
                     "landmarks": landmarks,
                     "part_scores": analysis.part_scores,
-                    "errors": [_error_dict(error) for error in analysis.errors[:5]],
+                    "errors": [_error_dict(error) for error in analysis.errors[:STORED_ERRORS]],
                     "width": analysis.width,
                     "height": analysis.height,
                     "image_file": None if item.jpeg is None else image_file,

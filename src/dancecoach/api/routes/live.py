@@ -24,7 +24,6 @@ import numpy as np
 import orjson
 from fastapi import APIRouter, WebSocket
 from fastapi.responses import JSONResponse
-from numpy.typing import NDArray
 from pydantic import TypeAdapter, ValidationError
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
@@ -54,6 +53,7 @@ from dancecoach.errors import (
 from dancecoach.live.analysis import FrameAnalysis, FrameInput
 from dancecoach.live.browser_pose import ImageFramesRefusedError, browser_pose
 from dancecoach.live.camera_delay import CameraDelay
+from dancecoach.live.messages import frame_message, with_dropped
 from dancecoach.live.moves import MoveGrade
 from dancecoach.live.session import LiveEvent, LiveStream
 from dancecoach.runtime import Runtime
@@ -64,7 +64,6 @@ log = logging.getLogger(__name__)
 BINARY_HEADER = struct.Struct("<d")
 CLIENT_MESSAGE_TYPES = ("frame", "landmarks", "pause", "resume", "seek", "ping", "camera_delay")
 _CLIENT_MESSAGE: TypeAdapter[Any] = TypeAdapter(ClientMessage)
-_COORDINATE_DECIMALS = 4
 _CLOSE_TIMEOUT_S = 10.0
 # The error message sent before a refused connection is closed, by close code.
 _OPEN_ERROR_CODES = {
@@ -72,46 +71,6 @@ _OPEN_ERROR_CODES = {
     CLOSE_FINISHED: "session_finished",
     CLOSE_SERVER_FULL: "server_full",
 }
-
-
-def landmark_list(points: NDArray[np.float32] | None, *, nullable: bool) -> list[Any] | None:
-    """(33, 4) -> [{x, y, z, visibility}] rounded; a NaN point is null (or zeros if not allowed)."""
-    if points is None:
-        return None
-    rounded = np.round(points.astype(np.float64), _COORDINATE_DECIMALS)
-    result: list[Any] = []
-    for x, y, z, visibility in rounded.tolist():
-        if math.isnan(x) or math.isnan(y):
-            result.append(None if nullable else {"x": 0.0, "y": 0.0, "z": 0.0, "visibility": 0.0})
-        else:
-            result.append(
-                {
-                    "x": x,
-                    "y": y,
-                    "z": 0.0 if math.isnan(z) else z,
-                    "visibility": 0.0 if math.isnan(visibility) else visibility,
-                }
-            )
-    return result
-
-
-def frame_result(analysis: FrameAnalysis, dropped_frames: int) -> dict[str, Any]:
-    """The FrameResult message as a plain dict (built directly: this is the hot path)."""
-    return {
-        "type": "frame_result",
-        "pose_landmarks": landmark_list(analysis.landmarks, nullable=False),
-        "immediate_errors": [
-            {"body_part": e.body_part, "message": e.message, "severity": e.severity}
-            for e in analysis.cues
-        ],
-        "accuracy": None if analysis.accuracy is None else round(analysis.accuracy, 4),
-        "timestamp": analysis.timestamp_s,
-        "reference_landmarks": landmark_list(analysis.ghost, nullable=True),
-        "part_scores": {part: round(score, 4) for part, score in analysis.part_scores.items()},
-        "warning": analysis.warning,
-        "dropped_frames": dropped_frames,
-        "processing_ms": round(analysis.processing_ms, 2),
-    }
 
 
 def event_message(event: LiveEvent) -> dict[str, Any]:
@@ -189,15 +148,19 @@ class _Connection:
                 await self.websocket.send_text(text)
 
     async def send(self, message: dict[str, Any]) -> None:
+        await self.send_text(orjson.dumps(message).decode())
+
+    async def send_text(self, text: str) -> None:
+        """Send a JSON message already serialised."""
         if self._writer is None:  # before the stream starts: nothing else is sending
             async with self._send_lock:
                 if self.websocket.application_state == WebSocketState.CONNECTED:
-                    await self.websocket.send_text(orjson.dumps(message).decode())
+                    await self.websocket.send_text(text)
             return
         if self.not_reading.is_set():
             return
         try:
-            self._outbox.put_nowait(orjson.dumps(message).decode())
+            self._outbox.put_nowait(text)
         except asyncio.QueueFull:
             log.warning("session %s: the client stopped reading replies; closing", self.session_id)
             self.not_reading.set()
@@ -206,7 +169,9 @@ class _Connection:
         await self.send({"type": "error", "code": code, "message": message, "timestamp": timestamp})
 
     async def on_result(self, analysis: FrameAnalysis, dropped: int) -> None:
-        await self.send(frame_result(analysis, dropped))
+        # Browser-pose frames come with their message built where they were scored.
+        message = analysis.message if analysis.message is not None else frame_message(analysis)
+        await self.send_text(with_dropped(message, dropped))
 
     async def on_event(self, event: LiveEvent) -> None:
         await self.send(event_message(event))
