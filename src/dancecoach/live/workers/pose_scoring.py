@@ -31,6 +31,7 @@ import dataclasses
 import itertools
 import logging
 import multiprocessing
+import os
 import threading
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -340,6 +341,9 @@ class PoseScoringPool:
         process.opens, process.closes = list(process.streams), []
         assert self._loop is not None
         self._loop.add_reader(parent.fileno(), self._on_reply, process)
+        # uvloop makes a watched socket non-blocking; the pipe's whole messages (a batch's
+        # replies, a stream's reference) are read and written in one go, so keep it blocking.
+        os.set_blocking(parent.fileno(), True)
 
     def _replace(
         self, process: _Process, error: BaseException, lost: list[tuple[ScoredStream, Incoming]]
