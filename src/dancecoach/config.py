@@ -136,11 +136,11 @@ class Settings(BaseSettings):
         "then tries another instance) instead of closing it with 4503.",
     )
     max_browser_pose_sessions: int = Field(
-        # A browser-pose session costs the server the scoring, not the pose model: 0.6-1.0 ms
-        # of CPU a frame against 13.7. They are scored on the event loop, so one server
-        # process, whatever its cores, is the limit: `bench.load --mode landmarks` kept 100
-        # sessions within p95 50 ms and no drops, and 150-200 beyond it (p95 55-180 ms).
-        default=100,
+        # A browser-pose session costs the server the scoring, not the pose model: 0.6-1.2 ms
+        # of CPU a frame against 12-14. A scoring process scores them and the one event loop
+        # reads, stores and answers them: on 2 cores `bench.load --mode landmarks` kept 150
+        # sessions within p95 50 ms and no drops, and 200 beyond it (p95 ~125 ms, 1-2 % dropped).
+        default=150,
         ge=1,
         description="Live sessions with pose in the browser streaming at once (landmarks only).",
     )

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 
 import numpy as np
 import orjson
+from numpy.typing import NDArray
 
 from dancecoach.errors import DancecoachError
 from dancecoach.live.analysis import FrameAnalysis, PosedFrame, analyze_poses, pose_only_analyzers
@@ -44,7 +45,10 @@ class _Stream:
         self.outcomes.append((frame.timestamp_s, outcome))
 
 
-def _learner(reference: PoseSequence, time_s: float, mirror: bool) -> np.ndarray:  # type: ignore[type-arg]
+Pose = NDArray[np.float32]
+
+
+def _learner(reference: PoseSequence, time_s: float, mirror: bool) -> Pose:
     late = reference_pose_at(reference, time_s - 0.05)
     assert late is not None
     return mirror_landmarks(late) if mirror else late
@@ -69,28 +73,34 @@ def _run(scenario: Callable[[PoseScoringPool], Awaitable[None]]) -> None:
     asyncio.run(main())
 
 
+def _answered(streams: list[_Stream], count: int) -> Callable[[], bool]:
+    return lambda: all(len(stream.outcomes) >= count for stream in streams)
+
+
 async def _dance(
-    pool: PoseScoringPool, streams: list[_Stream], poses: list[list[np.ndarray]]
-) -> None:  # type: ignore[type-arg]
+    pool: PoseScoringPool, streams: list[_Stream], poses: list[list[Pose | None]]
+) -> None:
     """Each stream sends its frames one at a time, waiting for each answer."""
     for index, time_s in enumerate(TIMES):
         for stream, learner in zip(streams, poses, strict=True):
             stream.slot = Incoming(BrowserPose(learner[index], 640, 480), time_s, time_s, 0)
-            pool.notify(stream)  # type: ignore[arg-type]
-        await _until(lambda index=index: all(len(s.outcomes) > index for s in streams))
+            pool.notify(stream)
+        await _until(_answered(streams, index + 1))
 
 
 def test_frames_scored_in_the_process_are_answered_as_on_the_loop() -> None:
     references = [sequence(routine(4.0)), sequence(routine(3.0))]
     # Two references, mirrored or not, and a learner out of view in the middle.
     setups = [(references[0], False), (references[0], True), (references[1], False)]
-    poses = [[_learner(ref, t, mirror) for t in TIMES] for ref, mirror in setups]
-    poses[2][5] = None  # type: ignore[call-overload]
+    poses: list[list[Pose | None]] = [
+        [_learner(ref, t, mirror) for t in TIMES] for ref, mirror in setups
+    ]
+    poses[2][5] = None
 
     async def scenario(pool: PoseScoringPool) -> None:
         streams = [_Stream(pool.analyzer(ref, mirror)) for ref, mirror in setups]
         for stream in streams:
-            pool.register(stream)  # type: ignore[arg-type]
+            pool.register(stream)
         await _dance(pool, streams, poses)
         # The same frames scored here, one stream at a time.
         for stream, (ref, mirror), learner in zip(streams, setups, poses, strict=True):
@@ -117,11 +127,11 @@ def test_frames_scored_in_the_process_are_answered_as_on_the_loop() -> None:
 
 def test_a_killed_scoring_process_is_replaced_and_its_streams_go_on() -> None:
     reference = sequence(routine(4.0))
-    learner = [_learner(reference, t, False) for t in TIMES]
+    learner: list[Pose | None] = [_learner(reference, t, False) for t in TIMES]
 
     async def scenario(pool: PoseScoringPool) -> None:
         stream = _Stream(pool.analyzer(reference, False))
-        pool.register(stream)  # type: ignore[arg-type]
+        pool.register(stream)
         await _dance(pool, [stream], [learner])
         (pid,) = pool.process_ids()
         assert pid is not None
@@ -139,21 +149,21 @@ def test_a_killed_scoring_process_is_replaced_and_its_streams_go_on() -> None:
 
 def test_a_closed_stream_gets_nothing_more_and_an_image_frame_is_refused() -> None:
     reference = sequence(routine(4.0))
-    learner = [_learner(reference, t, False) for t in TIMES]
+    learner: list[Pose | None] = [_learner(reference, t, False) for t in TIMES]
 
     async def scenario(pool: PoseScoringPool) -> None:
         stream, other = (_Stream(pool.analyzer(reference, False)) for _ in range(2))
         for s in (stream, other):
-            pool.register(s)  # type: ignore[arg-type]
+            pool.register(s)
         await _dance(pool, [stream, other], [learner, learner])
         stream.slot = Incoming(BrowserPose(learner[0], 640, 480), 9.0, 9.0, 0)
-        pool.notify(stream)  # type: ignore[arg-type]
-        idle = pool.unregister(stream)  # type: ignore[arg-type]
+        pool.notify(stream)
+        idle = pool.unregister(stream)
         await asyncio.get_running_loop().run_in_executor(None, idle.wait, 30.0)
         assert idle.is_set()
         answered = len(stream.outcomes)
         other.slot = Incoming(b"\xff\xd8 a jpeg", 9.0, 9.0, 0)
-        pool.notify(other)  # type: ignore[arg-type]
+        pool.notify(other)
         await _until(lambda: len(other.outcomes) > len(TIMES))
         refused = other.outcomes[-1][1]
         assert isinstance(refused, ImageFramesRefusedError)

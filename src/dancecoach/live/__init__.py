@@ -1,6 +1,6 @@
 """The live engine: the connected streams (newest frame wins), each frame's analysis, cues,
-recording scored frames, the inference threads, and the batches that score browser poses.
-Analysis processes are in workers/."""
+recording scored frames, the inference threads, the batches that score browser poses, and
+the messages that answer them. The analysis and pose-scoring processes are in workers/."""
 
 from __future__ import annotations
 

@@ -145,12 +145,8 @@ def default_decoder(settings: Settings) -> ImageDecoder:
 
 
 def pose_only_analyzers(reference: PoseSequence, mirror: bool) -> FrameAnalyzer:
-    """An AnalyzerFactory for browser-pose streams: scoring only, run in the server process.
-
-    A landmarks frame costs ~0.5 ms of scoring; sent to an analysis process it cost ~3x that
-    again in pickling its state and the reply and in the pipe (py-spy at 100 sessions), and
-    the hop is there only to keep the pose model's 8-30 ms off the event loop's GIL.
-    """
+    """An AnalyzerFactory for browser-pose streams: scoring only, no pose model (in a scoring
+    process, live/workers/pose_scoring.py, or on the event loop, live/batching.py)."""
     return FrameAnalyzer(reference, mirror=mirror, decode=None, tracker_factory=None)
 
 

@@ -1,22 +1,19 @@
-"""Scoring of browser-pose streams: every waiting stream's newest landmarks in one batch.
+"""Scoring of browser-pose streams on the event loop: every waiting stream's newest landmarks
+in one batch. Used when live analysis runs in threads (`DANCECOACH_INFERENCE_PROCESSES=false`,
+and the tests' doubles); with analysis processes the batches go to a scoring process instead
+(live/workers/pose_scoring.py), which keeps the loop free for the sockets.
 
 A stream whose poses the learner's browser finds costs the server the scoring alone (a few
-hundred microseconds), so these streams do not go through the inference threads and analysis
-processes that exist to keep the pose model's 8-30 ms off the event loop: shipping a landmarks
-frame and its stream's state to a process and the analysis back cost ~3x the scoring itself.
-They are scored on the event loop instead, in batches: a stream's frame marks it ready, and
-once the loop has read what its sockets had (the callbacks already due), one callback scores
-the newest frame of every ready stream together (live.analysis.analyze_poses). The more
-sessions send at once, the larger the batch and the less each frame pays numpy's per-call
-cost. On the loop, not in a thread: a scoring thread and the loop took turns at the GIL, and
-the loop, which gives it up at every socket call, waited up to the switch interval (5 ms) to
-get it back each time (at 100 sessions p50 50-80 ms, p95 ~200 ms, 920 frames/s; on the loop,
-see the README's Benchmarks). Batches sent to the analysis processes instead (tried, to use
-the other core) cost 0.82 ms of server CPU a frame against 0.53 and answered ~1670 frames/s at
-200 sessions, not 2000: pickling each analysis back outweighed the scoring taken off the loop.
-A frame that is replaced in its stream's slot before it was
-scored counts as dropped, as with the inference threads, so beyond capacity the scored frames
-stay fresh.
+hundred microseconds), so these streams do not go through the inference threads that exist to
+keep the pose model's 8-30 ms off the event loop. A stream's frame marks it ready, and once the
+loop has read what its sockets had (the callbacks already due), one callback scores the newest
+frame of every ready stream together (live.analysis.analyze_poses). The more sessions send at
+once, the larger the batch and the less each frame pays numpy's per-call cost. On the loop, not
+in a thread: a scoring thread and the loop took turns at the GIL, and the loop, which gives it
+up at every socket call, waited up to the switch interval (5 ms) to get it back each time (at
+100 sessions p50 50-80 ms, p95 ~200 ms, 920 frames/s). A frame that is replaced in its
+stream's slot before it was scored counts as dropped, as with the inference threads, so beyond
+capacity the scored frames stay fresh.
 """
 
 from __future__ import annotations

@@ -14,7 +14,6 @@ on their next frame there, and carry on tracking from the state the server holds
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import logging
 import multiprocessing
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from dancecoach.errors import DancecoachError
 from dancecoach.live.analysis import FrameAnalysis, FrameInput, FrameLimits, LiveState
 from dancecoach.live.scheduler import current_lane
+from dancecoach.live.workers.pipe import STOP_TIMEOUT_S, halt
 from dancecoach.live.workers.process import serve
 from dancecoach.pose.sequence import PoseSequence
 
@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 _START_TIMEOUT_S = 120.0
 # One frame takes ~12 ms and opening a stream ~0.1 s; far beyond that the process is stuck.
 _CALL_TIMEOUT_S = 30.0
-_STOP_TIMEOUT_S = 5.0
 
 
 class AnalysisUnavailableError(DancecoachError):
@@ -125,7 +124,7 @@ class _Worker:
                     return
                 self._open_keys.discard(key)
                 (reply,) = self._send_locked([("close", key)])
-            self._await(reply, _STOP_TIMEOUT_S)
+            self._await(reply, STOP_TIMEOUT_S)
         except (_ProcessGoneError, TimeoutError, EOFError, OSError):
             log.warning("analysis process %d did not confirm a close", self.index)
 
@@ -212,16 +211,7 @@ class _Worker:
         process, connection = self._process, self._connection
         self._process = self._connection = None
         _fail_all(self._pending, self._replies, f"analysis process {self.index} was stopped")
-        if connection is not None:
-            if graceful:
-                with contextlib.suppress(OSError):
-                    connection.send(("stop",))
-            connection.close()
-        if process is not None:
-            process.join(_STOP_TIMEOUT_S if graceful else 0)
-            if process.is_alive():
-                process.kill()
-                process.join(_STOP_TIMEOUT_S)
+        halt(process, connection, graceful=graceful)
 
 
 def _fail_all(pending: deque[Reply], lock: threading.Condition, why: str) -> None:

@@ -55,6 +55,7 @@ from dancecoach.live.browser_pose import (
 from dancecoach.live.messages import frame_message
 from dancecoach.live.recorder import STORED_ERRORS
 from dancecoach.live.session import Incoming, Outcome
+from dancecoach.live.workers.pipe import halt, requests
 from dancecoach.memory.gc_pauses import freeze_startup_objects
 from dancecoach.memory.native import limit_arenas
 from dancecoach.pose.sequence import PoseSequence
@@ -64,7 +65,6 @@ log = logging.getLogger(__name__)
 # Frames sent in one request at most: a batch amortises numpy's per-call cost, and a smaller
 # one comes back sooner (~0.3 ms a frame).
 MAX_BATCH = 64
-_STOP_TIMEOUT_S = 5.0
 
 Item = tuple[int, BrowserPose, float, float, bool]  # key, pose, timestamp_s, received_s, reset
 
@@ -79,13 +79,7 @@ def serve(connection: Connection) -> None:
     freeze_startup_objects()
     connection.send(("ready",))
     try:
-        while True:
-            try:
-                message = connection.recv()
-            except (EOFError, OSError):
-                return  # the server process is gone
-            if message[0] == "stop":
-                return
+        for message in requests(connection):
             _, opens, closes, items = message
             for key, reference, mirror in opens:
                 analyzers[key] = pose_only_analyzers(reference, mirror)
@@ -368,19 +362,10 @@ class PoseScoringPool:
         worker, connection = process.process, process.connection
         process.process = process.connection = None
         process.ready, process.busy = False, None
-        if connection is not None:
-            if self._loop is not None:
-                with contextlib.suppress(Exception):
-                    self._loop.remove_reader(connection.fileno())
-            if graceful:
-                with contextlib.suppress(OSError):
-                    connection.send(("stop",))
-            connection.close()
-        if worker is not None:
-            worker.join(_STOP_TIMEOUT_S if graceful else 0)
-            if worker.is_alive():
-                worker.kill()
-                worker.join(_STOP_TIMEOUT_S)
+        if connection is not None and self._loop is not None:
+            with contextlib.suppress(Exception):
+                self._loop.remove_reader(connection.fileno())
+        halt(worker, connection, graceful=graceful)
 
 
 def _handle(stream: ScoredStream) -> PoseScoring:

@@ -32,6 +32,7 @@ from dancecoach.live.analysis import (
     FrameLimits,
     live_tracker_factory,
 )
+from dancecoach.live.workers.pipe import requests
 from dancecoach.memory.gc_pauses import freeze_startup_objects
 from dancecoach.memory.native import limit_arenas, release_freed_memory
 
@@ -119,13 +120,7 @@ def serve(
     freeze_startup_objects()
     connection.send(("ready", None))
     try:
-        while True:
-            try:
-                message = connection.recv()
-            except (EOFError, OSError):
-                return  # the server process is gone
-            if message[0] == "stop":
-                return
+        for message in requests(connection):
             try:
                 reply = host.handle(message)
             except Exception:
