@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 
 import numpy as np
 import orjson
+import pytest
 from numpy.typing import NDArray
 
 from dancecoach.errors import DancecoachError
@@ -61,9 +62,11 @@ async def _until(condition: Callable[[], bool], timeout_s: float = 60.0) -> None
         await asyncio.sleep(0.01)
 
 
-def _run(scenario: Callable[[PoseScoringPool], Awaitable[None]]) -> None:
+def _run(
+    scenario: Callable[[PoseScoringPool], Awaitable[None]], stuck_after_s: float = 30.0
+) -> None:
     async def main() -> None:
-        pool = PoseScoringPool()
+        pool = PoseScoringPool(stuck_after_s=stuck_after_s)
         pool.start()
         try:
             await scenario(pool)
@@ -125,7 +128,8 @@ def test_frames_scored_in_the_process_are_answered_as_on_the_loop() -> None:
     _run(scenario)
 
 
-def test_a_killed_scoring_process_is_replaced_and_its_streams_go_on() -> None:
+@pytest.mark.parametrize("failure", [signal.SIGKILL, signal.SIGSTOP])
+def test_a_dead_or_stuck_scoring_process_is_replaced_and_its_streams_go_on(failure: int) -> None:
     reference = sequence(routine(4.0))
     learner: list[Pose | None] = [_learner(reference, t, False) for t in TIMES]
 
@@ -135,7 +139,12 @@ def test_a_killed_scoring_process_is_replaced_and_its_streams_go_on() -> None:
         await _dance(pool, [stream], [learner])
         (pid,) = pool.process_ids()
         assert pid is not None
-        os.kill(pid, signal.SIGKILL)
+        os.kill(pid, failure)
+        if failure == signal.SIGSTOP:  # stuck: noticed once a frame goes unanswered
+            stream.slot = Incoming(BrowserPose(learner[0], 640, 480), 9.0, 9.0, 0)
+            pool.notify(stream)
+            await _until(lambda: len(stream.outcomes) > len(TIMES))
+            assert isinstance(stream.outcomes[-1][1], DancecoachError)
         await _until(lambda: pool.process_ids()[0] not in (None, pid))
         stream.outcomes.clear()
         await _dance(pool, [stream], [learner])
@@ -144,7 +153,7 @@ def test_a_killed_scoring_process_is_replaced_and_its_streams_go_on() -> None:
         assert len(scored) == len(TIMES)
         assert scored[-1].accuracy is not None and scored[-1].accuracy > 0.9
 
-    _run(scenario)
+    _run(scenario, stuck_after_s=1.0)
 
 
 def test_a_closed_stream_gets_nothing_more_and_an_image_frame_is_refused() -> None:

@@ -20,7 +20,8 @@ and ("stop",). The process says ("ready",) first. The loop sends a request only 
 process has none in hand, so neither side ever blocks writing to a pipe the other is not
 reading. While a batch is scored, new frames wait in their streams' slots (the newest wins;
 replaced ones count as dropped), so beyond capacity the scored frames stay fresh. A process
-that dies is replaced; its streams open again there with an empty window.
+that dies, or leaves a request unanswered for STUCK_AFTER_S, is replaced: its batch is answered
+with an error and its streams open again in the new one with an empty window.
 """
 
 from __future__ import annotations
@@ -65,6 +66,9 @@ log = logging.getLogger(__name__)
 # Frames sent in one request at most: a batch amortises numpy's per-call cost, and a smaller
 # one comes back sooner (~0.3 ms a frame).
 MAX_BATCH = 64
+# A batch takes ~20 ms and opening a stream a few; a request unanswered this long means the
+# process is stuck (as the analysis processes' call timeout): it is replaced.
+STUCK_AFTER_S = 30.0
 
 Item = tuple[int, BrowserPose, float, float, bool]  # key, pose, timestamp_s, received_s, reset
 
@@ -174,6 +178,7 @@ class _Process:
     connection: Connection | None = None
     ready: bool = False
     busy: list[tuple[ScoredStream, Incoming]] | None = None  # the batch in the process
+    requests_sent: int = 0
     streams: dict[int, ScoredStream] = field(default_factory=dict)  # open (or opening) here
     ready_streams: dict[int, ScoredStream] = field(default_factory=dict)  # with a frame
     opens: list[int] = field(default_factory=list)  # keys to open with the next request
@@ -185,9 +190,12 @@ class PoseScoringPool:
     """Scores browser-pose streams in scoring processes (the FrameScheduler of those streams;
     every call comes from the event loop's thread, except `analyzer`)."""
 
-    def __init__(self, processes: int = 1, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self, processes: int = 1, max_batch: int = MAX_BATCH, stuck_after_s: float = STUCK_AFTER_S
+    ) -> None:
         self._processes = [_Process(index) for index in range(max(1, processes))]
         self._max_batch = max_batch
+        self._stuck_after_s = stuck_after_s
         self._keys = itertools.count(1)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._scheduled = False
@@ -293,8 +301,24 @@ class PoseScoringPool:
                 self._replace(process, error, batch)
             else:
                 process.opens, process.closes, process.busy = [], [], batch
+                process.requests_sent += 1
+                assert self._loop is not None
+                self._loop.call_later(
+                    self._stuck_after_s,
+                    self._check_stuck,
+                    process,
+                    process.process,
+                    process.requests_sent,
+                )
         for stream, frame in refused:
             _deliver(stream, frame, _refusal(stream, frame))
+
+    def _check_stuck(self, process: _Process, worker: BaseProcess | None, request: int) -> None:
+        """Replace the process if it still has not answered request number `request`."""
+        busy = process.busy
+        if process.process is worker and busy is not None and process.requests_sent == request:
+            stuck = TimeoutError(f"no answer within {self._stuck_after_s:g} s")
+            self._replace(process, stuck, busy)
 
     def _on_reply(self, process: _Process) -> None:
         connection = process.connection
