@@ -79,18 +79,35 @@ def browser_pose(
             f"Expected {NUM_LANDMARKS} landmarks of x, y, z, visibility; got shape {points.shape}."
         )
     pose = np.array(points, dtype=np.float32)  # a copy: the caller's buffer may be read-only
+    # One comparison accepts every pose a camera could give (NaN and infinities fail it too);
+    # only a pose that fails it is looked at again to say what is wrong. This runs for every
+    # frame of every browser-pose session on the event loop.
+    if not ((pose >= _LOWEST) & (pose <= _HIGHEST)).all():
+        _raise_what_is_wrong(pose)
+    pose[:, 3] = np.clip(pose[:, 3], 0.0, 1.0)
+    return BrowserPose(pose, width, height)
+
+
+# The bounds of x, y, z, visibility (float32, as the pose is compared).
+_LOWEST = np.array(
+    [-MAX_OUTSIDE_FRAMES, -MAX_OUTSIDE_FRAMES, -MAX_ABS_Z, -VISIBILITY_SLACK], dtype=np.float32
+)
+_HIGHEST = np.array(
+    [1.0 + MAX_OUTSIDE_FRAMES, 1.0 + MAX_OUTSIDE_FRAMES, MAX_ABS_Z, 1.0 + VISIBILITY_SLACK],
+    dtype=np.float32,
+)
+
+
+def _raise_what_is_wrong(pose: NDArray[np.float32]) -> None:
+    """Raise the InvalidLandmarksError that says why `pose` is out of bounds."""
     if not np.isfinite(pose).all():
         raise InvalidLandmarksError("Landmarks must be finite numbers (no NaN or infinity).")
     xy = pose[:, :2]
-    if (xy < -MAX_OUTSIDE_FRAMES).any() or (xy > 1.0 + MAX_OUTSIDE_FRAMES).any():
+    if (xy < _LOWEST[0]).any() or (xy > _HIGHEST[0]).any():
         raise InvalidLandmarksError(
             "Landmark x and y are normalized image coordinates; these are far outside the "
             f"frame (allowed {-MAX_OUTSIDE_FRAMES:g}..{1 + MAX_OUTSIDE_FRAMES:g})."
         )
-    if (np.abs(pose[:, 2]) > MAX_ABS_Z).any():
+    if (pose[:, 2] < _LOWEST[2]).any() or (pose[:, 2] > _HIGHEST[2]).any():
         raise InvalidLandmarksError(f"Landmark z must be within +-{MAX_ABS_Z:g}.")
-    visibility = pose[:, 3]
-    if (visibility < -VISIBILITY_SLACK).any() or (visibility > 1 + VISIBILITY_SLACK).any():
-        raise InvalidLandmarksError("Landmark visibility must be between 0 and 1.")
-    pose[:, 3] = np.clip(visibility, 0.0, 1.0)
-    return BrowserPose(pose, width, height)
+    raise InvalidLandmarksError("Landmark visibility must be between 0 and 1.")

@@ -35,6 +35,23 @@ class JointError:
     severity: Severity
     message: str
 
+    def __reduce__(self) -> tuple[type[JointError], tuple[str | float, ...]]:
+        # Pickled as its fields: live frames' errors cross a pipe by the thousand a second
+        # (live/workers/pose_scoring.py), and the default form cost the event loop ~5 µs each.
+        return (
+            JointError,
+            (
+                self.body_part,
+                self.group,
+                self.feature,
+                self.user_deg,
+                self.reference_deg,
+                self.difference,
+                self.severity,
+                self.message,
+            ),
+        )
+
 
 @dataclass(frozen=True)
 class FrameComparison:
