@@ -216,6 +216,7 @@ def test_practice_in_browser_mode_sends_no_image_and_scores_like_the_server(
     # shifted by 1/30 s, read 63-67, and passes of one path 62-69. On this 12 s section twelve
     # passes (six a path) read 74.7-78.1.
     scores: dict[str, float] = {}
+    reports: dict[str, dict[str, Any]] = {}
     logs = {mode: SocketLog() for mode in ("browser", "server")}
     with chromium_context(camera) as context:
         for mode in ("browser", "server"):
@@ -227,6 +228,7 @@ def test_practice_in_browser_mode_sends_no_image_and_scores_like_the_server(
                 page, base, reference_id, mode, *section_s, click_at=(loop_s, phase_s)
             )
             scores[mode] = 100 * report["overall_accuracy"]
+            reports[mode] = report
             if mode == "browser":
                 _replays_from_the_page_and_keeping_is_an_upload(page, base, report)
             assert errors == []
@@ -250,6 +252,8 @@ def test_practice_in_browser_mode_sends_no_image_and_scores_like_the_server(
     # The learner dances the routine in step: a real score, not a miss, on either path.
     assert min(scores.values()) >= 20, scores
     assert abs(scores["browser"] - scores["server"]) <= 5.0, scores
+    # Every landmarks message the page sent was scored and stored as a frame of the section.
+    assert reports["browser"]["analytics"]["total_frames"] == browser_log.landmark_messages
 
 
 def _replays_from_the_page_and_keeping_is_an_upload(
