@@ -41,6 +41,7 @@ from dancecoach.memory.gc_pauses import freeze_startup_objects
 from dancecoach.pose.sequence import PoseSequence
 from dancecoach.practice.assembly import build_services
 from dancecoach.practice.retention import run_cleanup_loop
+from dancecoach.scoring.compiled_credit import warm_up as warm_up_live_judgement
 from dancecoach.storage.database import Database
 from dancecoach.storage.files import DataLayout
 from dancecoach.storage.migrate import upgrade_to_head
@@ -147,6 +148,8 @@ class Runtime:
             self.analysis_pool.start()
         self.inference.start()
         self.scoring.start()
+        # Live frames judged on this process's loop (no analysis processes) need the kernel.
+        await asyncio.to_thread(warm_up_live_judgement)
         if self.jobs is not None:
             await asyncio.to_thread(self.jobs.open)
         resumed = self.references.resume_interrupted()

@@ -64,14 +64,14 @@ class FeatureComparison:
         nothing of the group was compared)."""
         # Sums per group as one product with the membership matrix: a handful of numpy calls
         # whatever the number of groups (this runs for every live frame).
-        total = self.weight @ _GROUP_MEMBERSHIP
+        total = self.weight @ GROUP_MEMBERSHIP
         with np.errstate(invalid="ignore", divide="ignore"):
-            credit = ((self.weight * self.similarity) @ _GROUP_MEMBERSHIP) / total
+            credit = ((self.weight * self.similarity) @ GROUP_MEMBERSHIP) / total
         return np.asarray(np.where(total > 0, credit, np.nan))
 
 
 # (features, groups): 1 where the feature belongs to the group.
-_GROUP_MEMBERSHIP: NDArray[np.float64] = np.array(
+GROUP_MEMBERSHIP: NDArray[np.float64] = np.array(
     [[1.0 if group in spec.groups else 0.0 for group in BODY_PART_GROUPS] for spec in FEATURES]
 )
 

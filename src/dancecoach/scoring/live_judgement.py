@@ -23,7 +23,8 @@ from dancecoach.pose.body_parts import BODY_PART_GROUPS
 from dancecoach.pose.sequence import PoseSequence
 from dancecoach.scoring.agreement import sample_frames
 from dancecoach.scoring.alignment import LAG_PRIOR_COST_PER_S, WARP_WINDOW_S
-from dancecoach.scoring.comparison import FeatureComparison, compare_features, errors_at
+from dancecoach.scoring.comparison import compare_features, errors_at
+from dancecoach.scoring.compiled_credit import row_credits, warm_up
 from dancecoach.scoring.features import PoseFeatures, compute_features
 from dancecoach.scoring.judgement import scores_from_gains
 from dancecoach.scoring.results import FrameComparison
@@ -134,6 +135,7 @@ class LiveJudge:
         # The warp's weak pull towards zero lag, so that a held pose does not drift.
         self._lag_cost = LAG_PRIOR_COST_PER_S * np.abs(self.lags_s)
         self._window_s = window_s
+        warm_up()  # at once where the process did not warm it as it started
 
     def judge(
         self,
@@ -199,9 +201,10 @@ def judge_frames(frames: Sequence[LiveFrame]) -> list[LiveVerdict]:
     """LiveJudge.judge for many streams' frames at once (any mix of references).
 
     Every frame is compared with its reference at every lag and with its reference's chance
-    sample; all those comparisons (a few hundred rows a frame) are made by one
-    compare_features call. Judged one by one, a frame paid numpy's per-call cost of each step
-    twice (lags, then chance) and the server's share of a browser-pose frame was mostly that.
+    sample; the credits of all those rows (a few hundred a frame) are found in one compiled
+    pass (compiled_credit.row_credits), and the errors only at each frame's chosen lag. Judged
+    one by one, a frame paid numpy's per-call cost of each step twice (lags, then chance) and
+    the server's share of a browser-pose frame was mostly that.
     """
     if not frames:
         return []
@@ -217,17 +220,15 @@ def judge_frames(frames: Sequence[LiveFrame]) -> list[LiveVerdict]:
     ends = np.cumsum(sizes)
     starts = ends - sizes
     owner = np.repeat(np.arange(len(frames)), sizes[0::2] + sizes[1::2])
-    comparison = compare_features(
-        user[owner],  # type: ignore[index]
-        PoseFeatures(
-            np.concatenate([part.values for part in references]),
-            np.concatenate([part.visibility for part in references]),
-            np.concatenate([part.left_side_sign for part in references]),
-        ),
+    rows_compared = PoseFeatures(
+        np.concatenate([part.values for part in references]),
+        np.concatenate([part.visibility for part in references]),
+        np.concatenate([part.left_side_sign for part in references]),
     )
+    # Each row's credit, overall then per group (compiled: these rows are most of the work).
+    credit = row_credits(user, owner, rows_compared)
     # Chance levels: the mean credit over each frame's sample rows, ignoring NaN, as
     # agreement.chance_levels (NaN where nothing could be compared), from running sums.
-    credit = np.concatenate([comparison.credit[:, None], comparison.group_credit()], axis=1)
     valid = ~np.isnan(credit)
     totals = np.concatenate([np.zeros((1, credit.shape[1])), np.where(valid, credit, 0.0)])
     counts = np.concatenate([np.zeros((1, credit.shape[1])), valid.astype(np.float64)])
@@ -243,7 +244,12 @@ def judge_frames(frames: Sequence[LiveFrame]) -> list[LiveVerdict]:
     for lags, members in groups.items():
         rows = starts[0::2][members][:, None] + np.arange(lags)[None, :]  # (members, lags)
         judged = _verdicts(
-            [frames[index] for index in members], comparison, credit[rows], rows, levels[members]
+            [frames[index] for index in members],
+            user[np.array(members)],  # type: ignore[index]
+            rows_compared,
+            credit[rows],
+            rows,
+            levels[members],
         )
         for index, verdict in zip(members, judged, strict=True):
             verdicts[index] = verdict
@@ -252,14 +258,16 @@ def judge_frames(frames: Sequence[LiveFrame]) -> list[LiveVerdict]:
 
 def _verdicts(
     frames: Sequence[LiveFrame],
-    comparison: FeatureComparison,
+    user: PoseFeatures,
+    compared: PoseFeatures,
     credit: NDArray[np.float64],
     rows: NDArray[np.intp],
     level: NDArray[np.float64],
 ) -> list[LiveVerdict]:
-    """The verdicts of frames with as many lags: their credits at every lag `(frames, lags,
-    1 + groups)` (overall, then BODY_PART_GROUPS), which `rows` of `comparison` those are, and
-    the frames' chance levels `(frames, 1 + groups)`. Each frame's window takes its comparisons."""
+    """The verdicts of frames with as many lags: their poses' features, their credits at every
+    lag `(frames, lags, 1 + groups)` (overall, then BODY_PART_GROUPS), which `rows` of
+    `compared` those are, and the frames' chance levels `(frames, 1 + groups)`. Each frame's
+    window takes its comparisons."""
     known = ~np.isnan(credit) & ~np.isnan(level)[:, None, :]
     frame_known = np.isfinite(credit[:, :, 0]).any(axis=1) & ~np.isnan(level[:, 0])
     # float32 halves the state that travels between processes; sums of a few tens of values
@@ -284,6 +292,8 @@ def _verdicts(
     best = np.argmax(overall - lag_cost, axis=1)
     chosen = np.arange(len(frames))
     scores = scores_from_gains(gains[chosen, best]) / 100.0  # (frames, 1 + groups)
+    # The errors are read at the chosen lags only: one comparison a frame.
+    comparison = compare_features(user, compared[rows[chosen, best]])
     verdicts: list[LiveVerdict] = []
     for index, frame in enumerate(frames):
         if not frame_known[index]:
@@ -303,7 +313,7 @@ def _verdicts(
                 FrameComparison(
                     accuracy=row_scores[0],
                     part_scores=part_scores,
-                    errors=errors_at(comparison, (int(rows[index, lag]),)),
+                    errors=errors_at(comparison, (index,)),
                 ),
                 lag_s=float(judge.lags_s[lag]),
                 steady_lag_s=judge._plateau_middle(overall[index]),

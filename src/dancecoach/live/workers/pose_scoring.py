@@ -60,6 +60,7 @@ from dancecoach.live.workers.pipe import halt, requests
 from dancecoach.memory.gc_pauses import freeze_startup_objects
 from dancecoach.memory.native import limit_arenas
 from dancecoach.pose.sequence import PoseSequence
+from dancecoach.scoring.compiled_credit import warm_up as warm_up_live_judgement
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ def serve(connection: Connection) -> None:
     """The scoring process's main loop; returns when told to stop or when the server is gone."""
     limit_arenas()
     analyzers: dict[int, FrameAnalyzer] = {}
+    warm_up_live_judgement()
     freeze_startup_objects()
     connection.send(("ready",))
     try:

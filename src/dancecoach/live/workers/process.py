@@ -35,6 +35,7 @@ from dancecoach.live.analysis import (
 from dancecoach.live.workers.pipe import requests
 from dancecoach.memory.gc_pauses import freeze_startup_objects
 from dancecoach.memory.native import limit_arenas, release_freed_memory
+from dancecoach.scoring.compiled_credit import warm_up as warm_up_live_judgement
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +117,7 @@ def serve(
     if cpu_index is not None:
         pin_to_cpu(cpu_index)
     thread_models(precision)  # load the models once, before the first stream waits for them
+    warm_up_live_judgement()
     host = _Host(limits, precision)
     freeze_startup_objects()
     connection.send(("ready", None))
