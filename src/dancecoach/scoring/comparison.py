@@ -123,29 +123,69 @@ def errors_at(comparison: FeatureComparison, index: tuple[int, ...] = ()) -> tup
     difference = comparison.difference[index]
     weight = comparison.weight[index]
     left_side_sign = float(comparison.user.left_side_sign[index])
-    errors: list[JointError] = []
     # Only the features big enough to mention are looked at one by one (most are not).
     mentioned = np.flatnonzero((weight > 0) & (np.abs(difference) >= _SMALLEST_MENTIONED))
-    for i in mentioned.tolist():
-        spec = FEATURES[i]
-        severity = severity_of(spec, float(difference[i]))
-        if severity is None:
-            continue
-        user_value, reference_value = float(user_values[i]), float(reference_values[i])
-        errors.append(
-            JointError(
-                body_part=spec.body_part,
-                group=spec.groups[0] if len(spec.groups) == 1 else _shared_group(spec),
-                feature=spec.name,
-                user_deg=round(user_value, 1),
-                reference_deg=round(reference_value, 1),
-                difference=round(float(difference[i]), 1),
-                severity=severity,
-                message=error_message(spec, user_value, reference_value, left_side_sign),
-            )
+    errors = [
+        _error(
+            i,
+            float(user_values[i]),
+            float(reference_values[i]),
+            float(difference[i]),
+            left_side_sign,
         )
-    errors.sort(key=lambda e: abs(e.difference) / _severity_scale(e.feature), reverse=True)
-    return tuple(errors)
+        for i in mentioned.tolist()
+    ]
+    return _most_severe_first(errors)
+
+
+def errors_of_rows(comparison: FeatureComparison) -> list[tuple[JointError, ...]]:
+    """errors_at of every row of a `(rows, features)` comparison, with numpy's per-call cost
+    paid once for all rows (a live batch's frames) rather than once a row."""
+    difference = comparison.difference
+    mentioned = (comparison.weight > 0) & (np.abs(difference) >= _SMALLEST_MENTIONED)
+    rows, features = np.nonzero(mentioned)
+    found: list[list[JointError | None]] = [[] for _ in range(len(difference))]
+    signs = comparison.user.left_side_sign.tolist()
+    for row, i, user_value, reference_value, row_difference in zip(
+        rows.tolist(),
+        features.tolist(),
+        comparison.user.values[rows, features].tolist(),
+        comparison.reference.values[rows, features].tolist(),
+        difference[rows, features].tolist(),
+        strict=True,
+    ):
+        found[row].append(_error(i, user_value, reference_value, row_difference, signs[row]))
+    return [_most_severe_first(errors) for errors in found]
+
+
+def _error(
+    feature: int,
+    user_value: float,
+    reference_value: float,
+    difference: float,
+    left_side_sign: float,
+) -> JointError | None:
+    """The error of one feature's difference, or None when it is too small to mention."""
+    spec = FEATURES[feature]
+    severity = severity_of(spec, difference)
+    if severity is None:
+        return None
+    return JointError(
+        body_part=spec.body_part,
+        group=spec.groups[0] if len(spec.groups) == 1 else _shared_group(spec),
+        feature=spec.name,
+        user_deg=round(user_value, 1),
+        reference_deg=round(reference_value, 1),
+        difference=round(difference, 1),
+        severity=severity,
+        message=error_message(spec, user_value, reference_value, left_side_sign),
+    )
+
+
+def _most_severe_first(errors: list[JointError | None]) -> tuple[JointError, ...]:
+    found = [error for error in errors if error is not None]
+    found.sort(key=lambda e: abs(e.difference) / _severity_scale(e.feature), reverse=True)
+    return tuple(found)
 
 
 # Per feature: the smallest difference severity_of mentions.

@@ -23,7 +23,7 @@ from dancecoach.pose.body_parts import BODY_PART_GROUPS
 from dancecoach.pose.sequence import PoseSequence
 from dancecoach.scoring.agreement import sample_frames
 from dancecoach.scoring.alignment import LAG_PRIOR_COST_PER_S, WARP_WINDOW_S
-from dancecoach.scoring.comparison import compare_features, errors_at
+from dancecoach.scoring.comparison import compare_features, errors_of_rows
 from dancecoach.scoring.compiled_credit import row_credits, warm_up
 from dancecoach.scoring.features import PoseFeatures, compute_features
 from dancecoach.scoring.judgement import scores_from_gains
@@ -293,7 +293,7 @@ def _verdicts(
     chosen = np.arange(len(frames))
     scores = scores_from_gains(gains[chosen, best]) / 100.0  # (frames, 1 + groups)
     # The errors are read at the chosen lags only: one comparison a frame.
-    comparison = compare_features(user, compared[rows[chosen, best]])
+    errors = errors_of_rows(compare_features(user, compared[rows[chosen, best]]))
     verdicts: list[LiveVerdict] = []
     for index, frame in enumerate(frames):
         if not frame_known[index]:
@@ -313,7 +313,7 @@ def _verdicts(
                 FrameComparison(
                     accuracy=row_scores[0],
                     part_scores=part_scores,
-                    errors=errors_at(comparison, (index,)),
+                    errors=errors[index],
                 ),
                 lag_s=float(judge.lags_s[lag]),
                 steady_lag_s=judge._plateau_middle(overall[index]),
