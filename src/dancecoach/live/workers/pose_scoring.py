@@ -53,7 +53,7 @@ from dancecoach.live.browser_pose import (
     BrowserPose,
     ImageFramesRefusedError,
 )
-from dancecoach.live.messages import frame_message
+from dancecoach.live.messages import frame_messages
 from dancecoach.live.recorder import STORED_ERRORS
 from dancecoach.live.session import Incoming, Outcome
 from dancecoach.live.workers.pipe import halt, requests
@@ -116,20 +116,22 @@ def score_items(analyzers: dict[int, FrameAnalyzer], items: list[Item]) -> list[
         for index, _ in posed:
             outcomes[index] = DancecoachError("The frame could not be analysed.")
         return outcomes
-    for (index, _), analysis in zip(posed, analyses, strict=True):
-        outcomes[index] = for_the_loop(analysis)
+    for (index, _), analysis, message in zip(
+        posed, analyses, frame_messages(analyses), strict=True
+    ):
+        outcomes[index] = for_the_loop(analysis, message)
     return outcomes
 
 
-def for_the_loop(analysis: FrameAnalysis) -> FrameAnalysis:
-    """The analysis as the event loop needs it: its reply serialised, the ghost and cues only
-    in that reply, the errors that are stored (cheap to pickle)."""
+def for_the_loop(analysis: FrameAnalysis, message: bytes) -> FrameAnalysis:
+    """The analysis as the event loop needs it: its reply serialised (frame_messages), the
+    ghost and cues only in that reply, the errors that are stored (cheap to pickle)."""
     return dataclasses.replace(
         analysis,
         ghost=None,
         cues=(),
         errors=analysis.errors[:STORED_ERRORS],
-        message=frame_message(analysis),
+        message=message,
     )
 
 
