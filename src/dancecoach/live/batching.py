@@ -36,7 +36,7 @@ from dancecoach.live.session import Incoming, Outcome
 log = logging.getLogger(__name__)
 
 # Frames scored in one call at most: enough to amortise the per-call cost many times over,
-# few enough that a batch (~0.3 ms a frame) holds up the loop's sockets for ~20 ms at most.
+# few enough that a batch (~0.2 ms a frame) holds up the loop's sockets for ~15 ms at most.
 MAX_BATCH = 64
 
 

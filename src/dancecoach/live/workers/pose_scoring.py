@@ -1,9 +1,9 @@
 """Browser-pose streams scored in a process of their own, fed in batches by the event loop.
 
-A browser-pose frame costs the server its scoring (~0.3 ms a frame in a batch) and its reply
-(~0.05 ms); on the event loop those were ~60 % of the loop's time at 200 sessions, and the
-one loop, which also reads and answers every socket, was the limit (~2,000 frames a second,
-p95 well over 50 ms). Here the loop hands batches to a scoring process that holds each
+A browser-pose frame costs the server its scoring and its reply (~0.2 ms a frame in a batch);
+on the event loop those were ~60 % of the loop's time at 200 sessions, and the one loop,
+which also reads and answers every socket, was the limit (~2,000 frames a second, p95 well
+over 50 ms). Here the loop hands batches to a scoring process that holds each
 stream's analyzer (its window, cues and reference) for as long as the stream lives, and gets
 back each frame's analysis, cut to what the loop still uses (what is stored, the moves' and the
 camera delay's figures) with its reply message already serialised (live/messages.py): pickling
@@ -65,7 +65,7 @@ from dancecoach.scoring.compiled_credit import warm_up as warm_up_live_judgement
 log = logging.getLogger(__name__)
 
 # Frames sent in one request at most: a batch amortises numpy's per-call cost, and a smaller
-# one comes back sooner (~0.3 ms a frame).
+# one comes back sooner (~0.2 ms a frame).
 MAX_BATCH = 64
 # A batch takes ~20 ms and opening a stream a few; a request unanswered this long means the
 # process is stuck (as the analysis processes' call timeout): it is replaced.
