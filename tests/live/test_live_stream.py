@@ -20,6 +20,7 @@ from dancecoach.live.session import (
     StreamPausedError,
     TimestampOrderError,
 )
+from dancecoach.scoring.results import JointError
 from dancecoach.storage.database import Database
 from dancecoach.storage.files import DataLayout, new_id
 from dancecoach.storage.frame_store import FrameStore
@@ -190,3 +191,42 @@ def test_a_batch_of_learner_frames_is_one_file_and_each_frame_reads_back(stores:
     assert read_back == jpegs
     # A file a write batch (10 frames, or what arrived while the last batch was written).
     assert len(list(layout.session_frames_dir(session_id).iterdir())) <= 3
+
+
+def test_a_scored_frame_reads_back_with_its_scores_and_errors(stores: Any) -> None:
+    """The scores and errors are written as JSON text made on the hot path (SerializedJSON):
+    they read back as the values that were scored, in the database's own JSON column."""
+    layout, _, frames, session_id = stores
+    error = JointError(
+        "left_elbow",
+        "left_arm",
+        "left_elbow_angle",
+        170.1,
+        95.0,
+        75.1,
+        "major",
+        "Bend your left elbow more",
+    )
+    parts = {"left_arm": 0.4213, "torso": 0.9, "right_leg": 1.0}
+
+    async def record_one() -> None:
+        with ThreadPoolExecutor(1) as pool:
+            recorder = FrameRecorder(session_id, frames, LocalObjectStore(layout), pool, next_seq=0)
+            analysis = FrameAnalysis(
+                1.5, 640, 360, None, None, 0.625, parts, (error,), (), None, 1.0
+            )
+            recorder.record(analysis, None, pass_index=0)
+            await recorder.close()
+
+    asyncio.run(record_one())
+    (stored,) = frames.frames(session_id)
+    assert (stored.accuracy, stored.part_scores) == (0.625, parts)
+    assert stored.errors == [
+        {
+            "body_part": "left_elbow",
+            "feature": "left_elbow_angle",
+            "message": "Bend your left elbow more",
+            "severity": "major",
+            "difference": 75.1,
+        }
+    ]

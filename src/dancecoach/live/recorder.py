@@ -24,10 +24,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+import orjson
 
 from dancecoach.errors import StorageUnavailableError
 from dancecoach.live.analysis import FrameAnalysis
 from dancecoach.scoring.results import JointError
+from dancecoach.storage.database import SerializedJSON
 from dancecoach.storage.frame_store import FrameStore
 from dancecoach.storage.models import utc_now
 from dancecoach.storage.objects import ObjectStore
@@ -188,8 +190,12 @@ class FrameRecorder:
                     "received_at": item.received_at,
                     "accuracy": analysis.accuracy,
                     "landmarks": landmarks,
-                    "part_scores": analysis.part_scores,
-                    "errors": [_error_dict(error) for error in analysis.errors[:STORED_ERRORS]],
+                    "part_scores": SerializedJSON(orjson.dumps(analysis.part_scores).decode()),
+                    "errors": SerializedJSON(
+                        orjson.dumps(
+                            [_error_dict(error) for error in analysis.errors[:STORED_ERRORS]]
+                        ).decode()
+                    ),
                     "width": analysis.width,
                     "height": analysis.height,
                     "image_file": None if item.jpeg is None else image_file,
