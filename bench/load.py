@@ -608,7 +608,9 @@ def main() -> None:
     try:
         with httpx.Client(base_url=server.url, timeout=120) as http:
             reference_id = _add_reference(http, video)
-            time.sleep(2.0)  # the startup work (the demo routine) finishes first
+            # The start-up work (the demo routine, the music analysis's compilation) must
+            # finish first: a fixed pause left it running into the first round now and then.
+            _wait_until_quiet(server)
             print("\n" + Row.HEADER)
             for count in counts:
                 rounds = Rounds()

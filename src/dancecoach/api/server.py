@@ -79,11 +79,6 @@ def run_server(host: str, port: int, settings: Settings | None = None) -> None:
     """Serve the app until interrupted (one process; inference uses a thread pool)."""
     settings = settings or get_settings()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    import os
-    import sys
-
-    if os.environ.get("SWI"):
-        sys.setswitchinterval(float(os.environ["SWI"]))
     uvicorn.run(
         served_app(settings),
         proxy_headers=False,  # served_app applies them, with the configured trusted proxies
