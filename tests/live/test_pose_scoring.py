@@ -181,3 +181,48 @@ def test_a_closed_stream_gets_nothing_more_and_an_image_frame_is_refused() -> No
         assert not any(isinstance(o, DancecoachError) for _, o in stream.outcomes)
 
     _run(scenario)
+
+
+def test_a_second_batch_waits_in_the_process_but_never_a_streams_second_frame() -> None:
+    """While the process scores one batch the next is already in its pipe (so it never idles
+    while the loop answers), but a stream's next frame waits in its slot until its previous
+    one is answered: with the process stopped, A's and B's first frames go in two requests,
+    A's second waits; once it runs, every frame is answered in order."""
+    reference = sequence(routine(4.0))
+    learner: list[Pose | None] = [_learner(reference, t, False) for t in TIMES]
+
+    def frame(index: int) -> Incoming:
+        return Incoming(BrowserPose(learner[index], 640, 480), TIMES[index], TIMES[index], 0)
+
+    async def scenario(pool: PoseScoringPool) -> None:
+        a, b = (_Stream(pool.analyzer(reference, False)) for _ in range(2))
+        for s in (a, b):
+            pool.register(s)
+        a.slot = frame(0)
+        pool.notify(a)
+        b.slot = frame(0)
+        pool.notify(b)
+        await _until(_answered([a, b], 1))
+        (pid,) = pool.process_ids()
+        assert pid is not None
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            a.slot = frame(1)
+            pool.notify(a)
+            await asyncio.sleep(0.1)
+            b.slot = frame(1)
+            pool.notify(b)
+            await asyncio.sleep(0.1)
+            a.slot = frame(2)
+            pool.notify(a)
+            await asyncio.sleep(0.1)
+            process = pool._processes[0]  # the pipe's discipline is the point
+            assert len(process.in_flight) == 2
+            assert a.slot is not None and a.slot.timestamp_s == TIMES[2]  # waits: A is in one
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        await _until(lambda: len(a.outcomes) == 3 and len(b.outcomes) == 2)
+        assert [t for t, _ in a.outcomes] == TIMES[:3]
+        assert all(isinstance(o, FrameAnalysis) for s in (a, b) for _, o in s.outcomes)
+
+    _run(scenario)

@@ -16,12 +16,17 @@ The pipe carries one kind of request, answered by one reply:
         opens: [(key, reference, mirror)], closes: [key], items: [(key, pose, timestamp_s,
         received_s, reset_cues)]; outcomes: one FrameAnalysis or DancecoachError per item
 
-and ("stop",). The process says ("ready",) first. The loop sends a request only while the
-process has none in hand, so neither side ever blocks writing to a pipe the other is not
-reading. While a batch is scored, new frames wait in their streams' slots (the newest wins;
-replaced ones count as dropped), so beyond capacity the scored frames stay fresh. A process
-that dies, or leaves a request unanswered for STUCK_AFTER_S, is replaced: its batch is answered
-with an error and its streams open again in the new one with an empty window.
+and ("stop",). The process says ("ready",) first. A process has at most two requests in hand:
+with one, it idled while the loop answered its batch and gathered the next (~30 % of its time at
+200 sessions); the second is scored while the first's replies go out. Only the first may open
+streams (a reference is large): the second is a few kB, so writing it never blocks the loop for
+longer than the process takes to read the first, which it does without the loop's help; the
+process's replies may then wait in the pipe, which the loop always reads in time. A stream has
+at most one frame in the process, as in the analysis processes: new frames wait in their
+streams' slots (the newest wins; replaced ones count as dropped), so beyond capacity the scored
+frames stay fresh. A process that dies, or leaves a request unanswered for STUCK_AFTER_S, is
+replaced: its batches are answered with an error and its streams open again in the new one with
+an empty window.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import logging
 import multiprocessing
 import os
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -67,11 +73,14 @@ log = logging.getLogger(__name__)
 # Frames sent in one request at most: a batch amortises numpy's per-call cost, and a smaller
 # one comes back sooner (~0.2 ms a frame).
 MAX_BATCH = 64
+# Requests a process holds at once (see above): the second overlaps the first's delivery.
+IN_FLIGHT = 2
 # A batch takes ~20 ms and opening a stream a few; a request unanswered this long means the
 # process is stuck (as the analysis processes' call timeout): it is replaced.
 STUCK_AFTER_S = 30.0
 
 Item = tuple[int, BrowserPose, float, float, bool]  # key, pose, timestamp_s, received_s, reset
+Batch = list[tuple["ScoredStream", Incoming]]
 
 
 # The scoring process ---------------------------------------------------------------------
@@ -181,8 +190,10 @@ class _Process:
     process: BaseProcess | None = None
     connection: Connection | None = None
     ready: bool = False
-    busy: list[tuple[ScoredStream, Incoming]] | None = None  # the batch in the process
+    in_flight: deque[Batch] = field(default_factory=deque)  # sent, not answered, oldest first
+    in_flight_keys: set[int] = field(default_factory=set)  # the streams with a frame in them
     requests_sent: int = 0
+    requests_answered: int = 0
     streams: dict[int, ScoredStream] = field(default_factory=dict)  # open (or opening) here
     ready_streams: dict[int, ScoredStream] = field(default_factory=dict)  # with a frame
     opens: list[int] = field(default_factory=list)  # keys to open with the next request
@@ -253,7 +264,7 @@ class PoseScoringPool:
             else:
                 process.closes.append(handle.key)
             self._schedule()
-        if process.busy is not None and any(s is stream for s, _ in process.busy):
+        if handle.key in process.in_flight_keys:
             process.idle_waiters[handle.key] = done
         else:
             done.set()
@@ -273,12 +284,14 @@ class PoseScoringPool:
     def _dispatch(self) -> None:
         self._scheduled = False
         for process in self._processes:
-            if process.ready and process.busy is None:
+            in_flight = len(process.in_flight)
+            if process.ready and (in_flight == 0 or (in_flight < IN_FLIGHT and not process.opens)):
                 self._send_batch(process)
 
     def _send_batch(self, process: _Process) -> None:
-        keys = list(process.ready_streams)[: self._max_batch]
-        batch: list[tuple[ScoredStream, Incoming]] = []
+        busy = process.in_flight_keys
+        keys = [key for key in process.ready_streams if key not in busy][: self._max_batch]
+        batch: Batch = []
         refused: list[tuple[ScoredStream, Incoming]] = []
         for key in keys:
             stream = process.ready_streams.pop(key)
@@ -304,7 +317,9 @@ class PoseScoringPool:
             except (OSError, ValueError) as error:
                 self._replace(process, error, batch)
             else:
-                process.opens, process.closes, process.busy = [], [], batch
+                process.opens, process.closes = [], []
+                process.in_flight.append(batch)
+                busy.update(_handle(stream).key for stream, _ in batch)
                 process.requests_sent += 1
                 assert self._loop is not None
                 self._loop.call_later(
@@ -319,10 +334,9 @@ class PoseScoringPool:
 
     def _check_stuck(self, process: _Process, worker: BaseProcess | None, request: int) -> None:
         """Replace the process if it still has not answered request number `request`."""
-        busy = process.busy
-        if process.process is worker and busy is not None and process.requests_sent == request:
+        if process.process is worker and process.requests_answered < request:
             stuck = TimeoutError(f"no answer within {self._stuck_after_s:g} s")
-            self._replace(process, stuck, busy)
+            self._replace(process, stuck, _all_in_flight(process))
 
     def _on_reply(self, process: _Process) -> None:
         connection = process.connection
@@ -331,19 +345,21 @@ class PoseScoringPool:
         try:
             message = connection.recv()
         except (EOFError, OSError) as error:
-            self._replace(process, error, process.busy or [])
+            self._replace(process, error, _all_in_flight(process))
             return
         if message[0] == "ready":
             process.ready = True
         else:
-            batch, process.busy = process.busy or [], None
+            batch = process.in_flight.popleft()
+            process.requests_answered += 1
+            for stream, _ in batch:
+                process.in_flight_keys.discard(_handle(stream).key)
             for (stream, frame), outcome in zip(batch, message[1], strict=True):
                 key = _handle(stream).key
                 if key in process.streams:
                     _deliver(stream, frame, outcome)
-            for waiter in process.idle_waiters.values():
-                waiter.set()
-            process.idle_waiters.clear()
+            for key in [key for key in process.idle_waiters if key not in process.in_flight_keys]:
+                process.idle_waiters.pop(key).set()
         if process.ready_streams or process.opens or process.closes:
             self._schedule()
 
@@ -358,7 +374,8 @@ class PoseScoringPool:
         worker.start()
         child.close()
         process.process, process.connection = worker, parent
-        process.ready, process.busy = False, None
+        process.ready = False
+        _clear_in_flight(process)
         # Every stream of this process opens (again) with the first request.
         process.opens, process.closes = list(process.streams), []
         assert self._loop is not None
@@ -367,10 +384,8 @@ class PoseScoringPool:
         # replies, a stream's reference) are read and written in one go, so keep it blocking.
         os.set_blocking(parent.fileno(), True)
 
-    def _replace(
-        self, process: _Process, error: BaseException, lost: list[tuple[ScoredStream, Incoming]]
-    ) -> None:
-        """The process failed: answer its batch with an error and start a new one."""
+    def _replace(self, process: _Process, error: BaseException, lost: Batch) -> None:
+        """The process failed: answer its batches with an error and start a new one."""
         if self._stopped:
             return
         log.error("scoring process %d failed (%r); starting a new one", process.index, error)
@@ -389,11 +404,22 @@ class PoseScoringPool:
     def _halt(self, process: _Process, *, graceful: bool) -> None:
         worker, connection = process.process, process.connection
         process.process = process.connection = None
-        process.ready, process.busy = False, None
+        process.ready = False
+        _clear_in_flight(process)
         if connection is not None and self._loop is not None:
             with contextlib.suppress(Exception):
                 self._loop.remove_reader(connection.fileno())
         halt(worker, connection, graceful=graceful)
+
+
+def _all_in_flight(process: _Process) -> Batch:
+    return [item for batch in process.in_flight for item in batch]
+
+
+def _clear_in_flight(process: _Process) -> None:
+    process.in_flight.clear()
+    process.in_flight_keys.clear()
+    process.requests_answered = process.requests_sent
 
 
 def _handle(stream: ScoredStream) -> PoseScoring:
