@@ -139,8 +139,8 @@ class Settings(BaseSettings):
         # A browser-pose session costs the server the scoring, not the pose model: 0.6-1.2 ms
         # of CPU a frame against 12-14. A scoring process scores them and the one event loop
         # reads, stores and answers them: on 2 cores `bench.load --mode landmarks` kept 150
-        # sessions within p95 50 ms and no drops on a quick host day, 120 on a slow one
-        # (150: p95 137-153 ms); 200 was beyond it (p95 ~125-140 ms, 1-8 % dropped).
+        # sessions within p95 50 ms and no drops, 200 on a quick host day (p95 31-38 ms) but
+        # not on a slow one (p95 134-184 ms, 0-4 % dropped); 120 leaves the margin.
         default=120,
         ge=1,
         description="Live sessions with pose in the browser streaming at once (landmarks only).",
