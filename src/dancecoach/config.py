@@ -140,7 +140,7 @@ class Settings(BaseSettings):
         # of CPU a frame against 12-14. A scoring process scores them and the one event loop
         # reads, stores and answers them: on 2 cores `bench.load --mode landmarks` kept 150
         # sessions within p95 50 ms and no drops, 200 on a quick host day (p95 31-38 ms) but
-        # not on a slow one (p95 134-184 ms, 0-4 % dropped); 120 leaves the margin.
+        # not on a slow one (p95 103-184 ms, 0-4 % dropped); 120 leaves the margin.
         default=120,
         ge=1,
         description="Live sessions with pose in the browser streaming at once (landmarks only).",
