@@ -609,7 +609,7 @@ def main() -> None:
         with httpx.Client(base_url=server.url, timeout=120) as http:
             reference_id = _add_reference(http, video)
             # The start-up work (the demo routine, the music analysis's compilation) must
-            # finish first: a fixed pause left it running into the first round now and then.
+            # finish first: it can outlast a fixed pause and run into the first round.
             _wait_until_quiet(server)
             print("\n" + Row.HEADER)
             for count in counts:
