@@ -290,7 +290,8 @@ class PoseScoringPool:
 
     def _send_batch(self, process: _Process) -> None:
         busy = process.in_flight_keys
-        keys = [key for key in process.ready_streams if key not in busy][: self._max_batch]
+        waiting = (key for key in process.ready_streams if key not in busy)
+        keys = list(itertools.islice(waiting, self._max_batch))
         batch: Batch = []
         refused: list[tuple[ScoredStream, Incoming]] = []
         for key in keys:
@@ -352,10 +353,9 @@ class PoseScoringPool:
         else:
             batch = process.in_flight.popleft()
             process.requests_answered += 1
-            for stream, _ in batch:
-                process.in_flight_keys.discard(_handle(stream).key)
             for (stream, frame), outcome in zip(batch, message[1], strict=True):
                 key = _handle(stream).key
+                process.in_flight_keys.discard(key)
                 if key in process.streams:
                     _deliver(stream, frame, outcome)
             for key in [key for key in process.idle_waiters if key not in process.in_flight_keys]:
