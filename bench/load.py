@@ -52,8 +52,8 @@ import numpy as np
 import orjson
 import uvloop
 from numpy.typing import NDArray
-from websockets.asyncio.client import connect
-from websockets.exceptions import WebSocketException
+
+from bench.ws_client import WebSocketClient
 
 if TYPE_CHECKING:
     from dancecoach.estimation.models.files import LandmarkPrecision
@@ -65,6 +65,7 @@ WARMUP_S = 1.0
 TARGET_P95_MS = 50.0
 QUIET_CORES = 0.1  # server CPU below which a round's leftover work counts as done
 ONE_CLIENT_ROUNDS = 3
+OPENING_TIMEOUT_S = 30.0  # for the session's state message, and for the closing handshake
 LANDMARK_IMAGE_SIZE = (640, 360)  # the frames' size, sent with their landmarks (main checks)
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -314,35 +315,38 @@ async def _client(
 ) -> ClientResult:
     result = ClientResult()
     sent_at: dict[float, tuple[float, bool]] = {}  # dance time: sent at, warming up
+    opening: asyncio.Future[dict[str, object]] = asyncio.get_running_loop().create_future()
+
+    def on_message(raw: str | bytes) -> None:
+        # Called as each reply arrives (no task in between): the round trip ends here.
+        message = orjson.loads(raw)
+        if not opening.done():
+            opening.set_result(message)  # the session state, or why it was refused
+        elif message["type"] == "frame_result":
+            sent, warming_up = sent_at.pop(message["timestamp"])
+            trip_ms = (time.perf_counter() - sent) * 1000.0
+            (result.warmup_round_trips_ms if warming_up else result.round_trips_ms).append(trip_ms)
+            result.processing_ms.append(message["processing_ms"])
+            result.dropped = message["dropped_frames"]
+        elif message["type"] == "error":
+            result.errors += 1
+
+    ws: WebSocketClient | None = None
     try:
-        ws = await connect(url, max_size=None, compression=None)
-        first = orjson.loads(await ws.recv())  # the session state, or why it was refused
-    except (OSError, WebSocketException):
+        ws = await WebSocketClient.connect(url, on_message)
+        first = await asyncio.wait_for(opening, OPENING_TIMEOUT_S)
+    except (TimeoutError, OSError):
         first = {"type": "error"}
-    if first["type"] == "error":
+    if ws is None or first["type"] == "error":
         # Turned away at the server's capacity (503 at the handshake, or an error and a close):
         # counted, and never holding the other clients at the barrier.
+        if ws is not None:
+            ws.abort()
         result.refused = True
         await ready.wait()
         return result
-    async with ws:
+    try:
         await ready.wait()
-
-        async def receive() -> None:
-            async for raw in ws:
-                message = orjson.loads(raw)
-                if message["type"] == "frame_result":
-                    sent, warming_up = sent_at.pop(message["timestamp"])
-                    trip_ms = (time.perf_counter() - sent) * 1000.0
-                    (result.warmup_round_trips_ms if warming_up else result.round_trips_ms).append(
-                        trip_ms
-                    )
-                    result.processing_ms.append(message["processing_ms"])
-                    result.dropped = message["dropped_frames"]
-                elif message["type"] == "error":
-                    result.errors += 1
-
-        receiver = asyncio.create_task(receive())
         total = round((WARMUP_S + seconds) * FPS)
         for index in range(total):
             delay = start_at + index / FPS - time.perf_counter()
@@ -352,14 +356,19 @@ async def _client(
             # from the start again): every frame past its end would be answered unscored.
             position = index % len(frames)
             if position == 0 and index > 0:
-                await ws.send(orjson.dumps({"type": "seek"}).decode())
+                ws.send(orjson.dumps({"type": "seek"}).decode())
             timestamp = round(position / FPS + 0.05, 3)
             message = _message(frames[(index + offset) % len(frames)], timestamp, json_frames)
             sent_at[timestamp] = (time.perf_counter(), index < WARMUP_S * FPS)
-            await ws.send(message)
+            ws.send(message)
             result.sent += 1
         await asyncio.sleep(1.0)  # the last replies
-        receiver.cancel()
+    finally:
+        ws.close()
+        try:
+            await asyncio.wait_for(ws.closed.wait(), OPENING_TIMEOUT_S)
+        except TimeoutError:
+            ws.abort()
     return result
 
 

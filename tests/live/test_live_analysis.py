@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import pickle
 
 import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from dancecoach.live.analysis import FrameAnalyzer, PosedFrame, analyze_poses
+from dancecoach.live.analysis import (
+    FrameAgreement,
+    FrameAnalysis,
+    FrameAnalyzer,
+    PosedFrame,
+    analyze_poses,
+)
 from dancecoach.live.browser_pose import BrowserPose
 from dancecoach.pose.landmarks import mirror_landmarks
 from dancecoach.scoring.alignment import reference_pose_at
 from dancecoach.scoring.ghost import project_reference_onto_user
 from dancecoach.scoring.live_judgement import LiveJudge, LiveWindow
+from dancecoach.scoring.results import JointError
 from tests.synthetic import Figure, pose, routine, sequence
 
 
@@ -148,18 +156,67 @@ def test_a_batch_of_streams_is_scored_as_each_stream_alone() -> None:
 def test_the_window_keeps_its_sums_as_frames_come_and_go() -> None:
     generator = np.random.default_rng(3)
     window = LiveWindow()
+    pushed: dict[float, tuple[NDArray[np.float32], NDArray[np.float32]]] = {}
     time_s = 0.0
     for step in range(200):
         time_s = 0.0 if step == 120 else time_s + float(generator.uniform(0.05, 0.3))  # a seek
+        if step == 120:
+            pushed.clear()
+        above = generator.normal(size=(17, 7)).astype(np.float32)
         room = generator.uniform(0.1, 0.9, 7).astype(np.float32)
         room[generator.uniform(size=7) < 0.2] = np.nan
-        window.push(time_s, generator.normal(size=(17, 7)).astype(np.float32), room, 2.0)
+        window.push(time_s, above, room, 2.0)
+        pushed[time_s] = above, room
         assert all(time_s - 2.0 < t <= time_s for t in window.times_s)
+        kept = [pushed[t] for t in window.times_s]
+        assert len(window.times_s) == sum(time_s - 2.0 < t for t in pushed)
         np.testing.assert_allclose(
-            window.above_total, np.sum(window.above, axis=0, dtype=np.float64), atol=1e-9
+            window.above_total, np.sum([a for a, _ in kept], axis=0, dtype=np.float64), atol=1e-9
         )
-        rooms = np.stack(window.room)
+        rooms = np.stack([r for _, r in kept])
         np.testing.assert_allclose(
             window.room_total, np.nansum(rooms, axis=0, dtype=np.float64), atol=1e-9
         )
         np.testing.assert_array_equal(window.room_known, (~np.isnan(rooms)).sum(axis=0))
+
+
+def test_an_analysis_and_a_browser_pose_cross_a_pipe_unchanged() -> None:
+    """Their poses are pickled as raw bytes (pack_pose): every field, with its values and
+    types, must come back as it was, and the poses writable like any other array."""
+    rng = np.random.default_rng(7)
+    landmarks = rng.random((33, 4)).astype(np.float32)
+    error = JointError(
+        "left_elbow", "left_arm", "left_elbow_angle", 90.0, 150.0, -60.0, "major", "m"
+    )
+    # Every field set to something other than its default.
+    analysis = FrameAnalysis(
+        timestamp_s=1.25,
+        width=640,
+        height=360,
+        landmarks=landmarks,
+        ghost=rng.random((33, 4)).astype(np.float32),
+        accuracy=0.75,
+        part_scores={"left_arm": 0.5},
+        errors=(error,),
+        cues=(error,),
+        warning="low_confidence",
+        processing_ms=2.5,
+        agreement=FrameAgreement(-0.1, -0.05, 0.3, 0.6),
+        message=b'{"type":"frame_result"}',
+    )
+    back = pickle.loads(pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL))
+    for field in dataclasses.fields(FrameAnalysis):
+        value, returned = getattr(analysis, field.name), getattr(back, field.name)
+        if isinstance(value, np.ndarray):
+            assert returned.dtype == value.dtype and np.array_equal(returned, value)
+            returned[0, 0] = 0.0  # writable
+        else:
+            assert returned == value, field.name
+    for points in (landmarks, None):
+        browser = pickle.loads(pickle.dumps(BrowserPose(points, 640, 360)))
+        assert (browser.width, browser.height) == (640, 360)
+        assert (
+            (browser.landmarks is None)
+            if points is None
+            else np.array_equal(browser.landmarks, points)
+        )

@@ -109,7 +109,7 @@ def test_frames_arriving_during_inference_are_replaced_by_the_newest(stores: Any
         results: list[int] = []
         errors: list[str] = []
 
-        async def on_result(analysis: FrameAnalysis, dropped: int) -> None:
+        def on_result(analysis: FrameAnalysis, dropped: int) -> None:
             results.append(dropped)
 
         async def on_error(error: DancecoachError, timestamp: float) -> None:

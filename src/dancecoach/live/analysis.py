@@ -14,7 +14,7 @@ import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,7 +26,14 @@ from dancecoach.live.browser_pose import (
     ImageFramesRefusedError,
 )
 from dancecoach.live.cues import CueDebouncer
-from dancecoach.pose.landmarks import VISIBILITY, Landmark, mirror_landmarks
+from dancecoach.pose.landmarks import (
+    VISIBILITY,
+    Landmark,
+    PackedPose,
+    mirror_landmarks,
+    pack_pose,
+    unpack_pose,
+)
 from dancecoach.pose.sequence import PoseSequence
 from dancecoach.scoring.alignment import reference_pose_at
 from dancecoach.scoring.live_judgement import (
@@ -108,6 +115,39 @@ class FrameAnalysis:
     # built where the frame was scored (an analysis process); else the event loop builds it.
     message: bytes | None = None
 
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # Its fields, the poses as raw bytes (pack_pose): an analysis crosses a pipe for every
+        # live frame scored in another process, and numpy's own pickling of its poses cost more
+        # than the rest of it. Every field is listed (a test pickles one with all of them set).
+        return _unpacked_analysis, (
+            self.timestamp_s,
+            self.width,
+            self.height,
+            pack_pose(self.landmarks),
+            pack_pose(self.ghost),
+            self.accuracy,
+            self.part_scores,
+            self.errors,
+            self.cues,
+            self.warning,
+            self.processing_ms,
+            self.agreement,
+            self.message,
+        )
+
+
+def _unpacked_analysis(
+    timestamp_s: float,
+    width: int,
+    height: int,
+    landmarks: PackedPose | None,
+    ghost: PackedPose | None,
+    *rest: Any,
+) -> FrameAnalysis:
+    return FrameAnalysis(
+        timestamp_s, width, height, unpack_pose(landmarks), unpack_pose(ghost), *rest
+    )
+
 
 @dataclass(frozen=True)
 class FrameAgreement:
@@ -115,6 +155,9 @@ class FrameAgreement:
     steady_lag_s: float
     above: float
     room: float
+
+    def __reduce__(self) -> tuple[type[FrameAgreement], tuple[float, float, float, float]]:
+        return FrameAgreement, (self.lag_s, self.steady_lag_s, self.above, self.room)
 
 
 @dataclass(frozen=True)

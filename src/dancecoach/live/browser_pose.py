@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dancecoach.errors import DancecoachError
-from dancecoach.pose.landmarks import NUM_LANDMARKS
+from dancecoach.pose.landmarks import NUM_LANDMARKS, PackedPose, pack_pose, unpack_pose
 
 # Normalized image coordinates of a point MediaPipe places out of frame stay within about one
 # frame of the edges (a leg below a close-up's bottom edge reads y ~ 2); beyond four frames
@@ -49,6 +49,15 @@ class BrowserPose:
     landmarks: NDArray[np.float32] | None
     width: int
     height: int
+
+    def __reduce__(self) -> tuple[object, tuple[PackedPose | None, int, int]]:
+        # Its pose as raw bytes (pack_pose): the event loop pickles every browser-pose frame
+        # for the scoring process.
+        return _unpacked_browser_pose, (pack_pose(self.landmarks), self.width, self.height)
+
+
+def _unpacked_browser_pose(packed: PackedPose | None, width: int, height: int) -> BrowserPose:
+    return BrowserPose(unpack_pose(packed), width, height)
 
 
 def browser_pose(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 import threading
 import time
@@ -55,7 +54,9 @@ class FrameScheduler(Protocol):
 
 
 Outcome = FrameAnalysis | DancecoachError
-ResultCallback = Callable[[FrameAnalysis, int], Awaitable[None]]  # (analysis, dropped total)
+# (analysis, dropped total); called on the event loop as each result is ready, and returns at
+# once (it queues the reply): a task a reply was ~10 µs of the loop's time a frame.
+ResultCallback = Callable[[FrameAnalysis, int], None]
 ErrorCallback = Callable[[DancecoachError, float], Awaitable[None]]  # (error, frame timestamp)
 EndCallback = Callable[[str], Awaitable[None]]  # reason: "replaced" | "finalized" | "shutdown"
 # What the stream judges over many frames: a move's grade as it ends, the camera's delay once.
@@ -302,8 +303,11 @@ class LiveStream:
             return
         self._frames_scored += 1
         if self._on_result is not None:
-            send = self._on_result(outcome, self.dropped_total)
-            self._reply(self._once_stored(seq, send) if self._durable else send)
+            dropped = self.dropped_total
+            if self._durable:
+                self._reply(self._once_stored(seq, outcome, dropped, self._on_result))
+            else:
+                self._result(self._on_result, outcome, dropped)
         if frame.pass_index != self._pass_index:
             return  # analysed before a seek: the moves and the estimate follow the new pass
         agreement = outcome.agreement
@@ -328,11 +332,19 @@ class LiveStream:
         if event is not None and self._on_event is not None:
             self._reply(self._on_event(event))
 
-    async def _once_stored(self, seq: int, send: Awaitable[None]) -> None:
+    async def _once_stored(
+        self, seq: int, outcome: FrameAnalysis, dropped: int, on_result: ResultCallback
+    ) -> None:
+        # Not answered when the store refused it: the client sends on, and the store recovers
+        # or not.
         if await self._recorder.stored(seq):
-            await send
-        elif inspect.iscoroutine(send):
-            send.close()  # not answered: the client sends on, and the store recovers or not
+            self._result(on_result, outcome, dropped)
+
+    def _result(self, on_result: ResultCallback, outcome: FrameAnalysis, dropped: int) -> None:
+        try:
+            on_result(outcome, dropped)
+        except Exception:
+            log.debug("could not send a result to session %s", self.session_id)
 
     def _reply(self, send: Awaitable[None]) -> None:
         async def guarded() -> None:

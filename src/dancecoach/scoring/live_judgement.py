@@ -46,13 +46,14 @@ class LiveWindow:
 
     times_s: list[float] = field(default_factory=list)
     # Per frame: credit - chance `(lags, 1 + groups)` (overall, then BODY_PART_GROUPS; 0 where
-    # unknown) and 1 - chance `(1 + groups,)` (NaN where unknown).
+    # unknown), 1 - chance `(1 + groups,)` (0 where unknown) and where that is known.
     above: list[NDArray[np.float32]] = field(default_factory=list)
     room: list[NDArray[np.float32]] = field(default_factory=list)
+    known: list[NDArray[np.bool_]] = field(default_factory=list)
     # Their sums over the window, kept as frames come and go (summing the window anew cost
-    # three numpy calls a frame): above `(lags, 1 + groups)`, room ignoring NaN, and how many
-    # frames' room is known `(1 + groups,)`. Float64: a session's hour of additions and
-    # subtractions drifts by ~1e-12.
+    # three numpy calls a frame): above `(lags, 1 + groups)`, room, and how many frames' room
+    # is known `(1 + groups,)`. Float64: a session's hour of additions and subtractions drifts
+    # by ~1e-12.
     above_total: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     room_total: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     room_known: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
@@ -64,26 +65,31 @@ class LiveWindow:
         room: NDArray[np.float32],
         window_s: float,
     ) -> None:
+        """Add a frame's comparisons: above `(lags, 1 + groups)` (0 where unknown) and room
+        `(1 + groups,)` (NaN where unknown); drop those older than window_s."""
         # Dance time running backwards or jumping (a seek, a section loop) starts a new window.
         if self.times_s and not self.times_s[-1] <= time_s <= self.times_s[-1] + window_s:
-            self.times_s, self.above, self.room = [], [], []
+            self.times_s, self.above, self.room, self.known = [], [], [], []
         if not self.times_s:
             self.above_total = np.zeros(above.shape)
             self.room_total = np.zeros(room.shape)
             self.room_known = np.zeros(room.shape)
+        known = ~np.isnan(room)
+        room = np.where(known, room, np.float32(0.0))
         self.times_s.append(time_s)
         self.above.append(above)
         self.room.append(room)
-        self._count(above, room, 1.0)
+        self.known.append(known)
+        # Each frame's part is added once and later subtracted, as it was stored: the sums are
+        # the window's own, whatever came and went.
+        self.above_total += above
+        self.room_total += room
+        self.room_known += known
         while self.times_s[0] <= time_s - window_s:
-            self._count(self.above[0], self.room[0], -1.0)
-            del self.times_s[0], self.above[0], self.room[0]
-
-    def _count(self, above: NDArray[np.float32], room: NDArray[np.float32], sign: float) -> None:
-        known = ~np.isnan(room)
-        self.above_total += sign * above
-        self.room_total += sign * np.where(known, room, 0.0)
-        self.room_known += sign * known
+            self.above_total -= self.above[0]
+            self.room_total -= self.room[0]
+            self.room_known -= self.known[0]
+            del self.times_s[0], self.above[0], self.room[0], self.known[0]
 
 
 @dataclass(frozen=True)

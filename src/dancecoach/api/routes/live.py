@@ -157,6 +157,10 @@ class _Connection:
                 if self.websocket.application_state == WebSocketState.CONNECTED:
                     await self.websocket.send_text(text)
             return
+        self.post(text)
+
+    def post(self, text: str) -> None:
+        """Queue a JSON message already serialised; the writer task sends the queue in order."""
         if self.not_reading.is_set():
             return
         try:
@@ -168,10 +172,10 @@ class _Connection:
     async def error(self, code: str, message: str, timestamp: float | None = None) -> None:
         await self.send({"type": "error", "code": code, "message": message, "timestamp": timestamp})
 
-    async def on_result(self, analysis: FrameAnalysis, dropped: int) -> None:
+    def on_result(self, analysis: FrameAnalysis, dropped: int) -> None:
         # Browser-pose frames come with their message built where they were scored.
         message = analysis.message if analysis.message is not None else frame_message(analysis)
-        await self.send_text(with_dropped(message, dropped))
+        self.post(with_dropped(message, dropped))
 
     async def on_event(self, event: LiveEvent) -> None:
         await self.send(event_message(event))
