@@ -157,6 +157,7 @@ class FrameAgreement:
     room: float
 
     def __reduce__(self) -> tuple[type[FrameAgreement], tuple[float, float, float, float]]:
+        # As its fields, like the analysis that carries it (the default form builds a dict).
         return FrameAgreement, (self.lag_s, self.steady_lag_s, self.above, self.room)
 
 
