@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -308,12 +308,10 @@ class FrameAnalyzer:
         self,
         frame: PosedFrame,
         verdict: LiveVerdict | None,
-        reference_body: NDArray[np.float64] | None,
-        reference_pose: NDArray[np.float32] | None,
+        placed: _Placed | None,
         started: float,
     ) -> FrameAnalysis:
-        """The frame's analysis from its verdict (None: nothing to judge) and its reference
-        pose with that pose's body-frame points (for the ghost)."""
+        """The frame's analysis from its verdict and its ghost (None: nothing was judged)."""
         pose, width, height = frame.pose.landmarks, frame.pose.width, frame.pose.height
         accuracy: float | None = None
         part_scores: dict[str, float] = {}
@@ -323,7 +321,7 @@ class FrameAnalyzer:
         agreement: FrameAgreement | None = None
         if pose is None:
             warning = "no_person"
-        elif verdict is None or reference_pose is None or reference_body is None:
+        elif verdict is None or placed is None:
             warning = "no_reference_pose"
         else:
             comparison = verdict.comparison
@@ -334,8 +332,8 @@ class FrameAnalyzer:
                 )
             part_scores = dict(comparison.part_scores)
             errors = comparison.errors
-            ghost = _ghost(reference_body, reference_pose, pose, width / height)
-            if _mean_visibility(pose) < _LOW_CONFIDENCE_VISIBILITY:
+            ghost = placed.ghost
+            if placed.hard_to_see:
                 warning = "low_confidence"
         if self._cue_reset_requested:
             self._cue_reset_requested = False
@@ -373,61 +371,84 @@ def analyze_poses(
     """FrameAnalyzer.analyze for many streams' posed frames at once (one frame a stream).
 
     The comparisons of every frame are made together (scoring.live_judgement.judge_frames),
-    and the reference poses of every ghost are normalized in one call: numpy's per-call cost,
-    not the arithmetic, was most of a frame's scoring. processing_ms is the batch's time.
+    and so are the ghosts (_placed): numpy's per-call cost, not the arithmetic, was most of a
+    frame's scoring. processing_ms is the batch's time.
     """
     started = time.perf_counter() if started is None else started
-    references: list[NDArray[np.float32] | None] = []
-    judged: list[LiveFrame] = []
-    for frame in frames:
-        analyzer, pose = frame.analyzer, frame.pose.landmarks
-        reference_pose = reference_pose_at(analyzer._reference, frame.timestamp_s)
-        references.append(reference_pose)
+    judged: list[tuple[int, NDArray[np.float32], NDArray[np.float32]]] = []  # frame, pose, ref
+    for index, frame in enumerate(frames):
+        pose = frame.pose.landmarks
+        reference_pose = reference_pose_at(frame.analyzer._reference, frame.timestamp_s)
         if pose is not None and reference_pose is not None:
-            aspect = frame.pose.width / frame.pose.height
-            judged.append(
-                LiveFrame(analyzer._judge, pose, aspect, frame.timestamp_s, analyzer._window)
+            judged.append((index, pose, reference_pose))
+    verdicts = judge_frames(
+        [
+            LiveFrame(
+                frames[index].analyzer._judge,
+                pose,
+                frames[index].pose.width / frames[index].pose.height,
+                frames[index].timestamp_s,
+                frames[index].analyzer._window,
             )
-    verdicts = iter(judge_frames(judged))
-    present = [pose for pose in references if pose is not None]
-    bodies: Iterator[NDArray[np.float64]] = iter(
-        to_body_frame(
-            np.stack(present),
-            np.array(
-                [
-                    frame.analyzer._reference.aspect_ratio
-                    for frame, pose in zip(frames, references, strict=True)
-                    if pose is not None
-                ],
-                dtype=np.float64,
-            ),
-        )
-        if present
-        else []
+            for index, pose, _ in judged
+        ]
     )
+    found: dict[int, tuple[LiveVerdict, _Placed]] = {
+        index: (verdict, placed)
+        for (index, _, _), verdict, placed in zip(
+            judged, verdicts, _placed(frames, judged), strict=True
+        )
+    }
     results: list[FrameAnalysis] = []
-    for frame, reference_pose in zip(frames, references, strict=True):
-        body = None if reference_pose is None else next(bodies)
-        judged_here = frame.pose.landmarks is not None and reference_pose is not None
-        verdict = next(verdicts) if judged_here else None
-        results.append(frame.analyzer._finish(frame, verdict, body, reference_pose, started))
+    for index, frame in enumerate(frames):
+        verdict, placed = found.get(index, (None, None))
+        results.append(frame.analyzer._finish(frame, verdict, placed, started))
     return results
 
 
-def _mean_visibility(pose: NDArray[np.float32]) -> float:
-    """The body points' mean visibility, ignoring NaN (NaN if none is known); in scalars,
-    where np.nanmean's per-call cost was a tenth of a live frame's scoring."""
-    known = [value for value in pose[_BODY_POINTS, VISIBILITY].tolist() if not math.isnan(value)]
-    return sum(known) / len(known) if known else math.nan
+@dataclass(frozen=True)
+class _Placed:
+    """A judged frame's ghost (None when none of it could be placed), and whether the learner
+    is hard to see."""
+
+    ghost: NDArray[np.float32] | None
+    hard_to_see: bool
 
 
-def _ghost(
-    reference_body: NDArray[np.float64],
-    reference_pose: NDArray[np.float32],
-    user_pose: NDArray[np.float32],
-    user_aspect: float,
-) -> NDArray[np.float32] | None:
-    from dancecoach.scoring.ghost import place_on_user
+def _placed(
+    frames: Sequence[PosedFrame],
+    judged: Sequence[tuple[int, NDArray[np.float32], NDArray[np.float32]]],
+) -> list[_Placed]:
+    """The ghosts of the judged frames (frame index, pose, reference pose), and whether each
+    learner is hard to see, for all of them in one pass."""
+    from dancecoach.scoring.ghost import place_on_users
 
-    ghost = place_on_user(reference_body, reference_pose, user_pose, user_aspect)
-    return None if np.isnan(ghost[:, :2]).all() else ghost
+    if not judged:
+        return []
+    poses = np.stack([pose for _, pose, _ in judged])
+    references = np.stack([reference for _, _, reference in judged])
+    bodies = to_body_frame(
+        references,
+        np.array([frames[index].analyzer._reference.aspect_ratio for index, _, _ in judged]),
+    )
+    aspects = np.array(
+        [frames[index].pose.width / frames[index].pose.height for index, _, _ in judged]
+    )
+    ghosts = place_on_users(bodies, references, poses, aspects)
+    lost = np.isnan(ghosts[:, :, :2]).all(axis=(1, 2)).tolist()
+    hard_to_see = (_mean_visibility(poses) < _LOW_CONFIDENCE_VISIBILITY).tolist()
+    return [
+        _Placed(None if gone else ghost, dim)
+        for ghost, gone, dim in zip(ghosts, lost, hard_to_see, strict=True)
+    ]
+
+
+def _mean_visibility(poses: NDArray[np.float32]) -> NDArray[np.float64]:
+    """Each pose's body points' mean visibility `(poses,)`, ignoring NaN (NaN if none is
+    known, which is not low)."""
+    visibility = poses[:, _BODY_POINTS, VISIBILITY].astype(np.float64)
+    known = ~np.isnan(visibility)
+    count = known.sum(axis=1)
+    total = np.where(known, visibility, 0.0).sum(axis=1)
+    mean: NDArray[np.float64] = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    return mean

@@ -12,7 +12,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from dancecoach.pose.landmarks import VISIBILITY, Landmark, mirror_landmarks
+from dancecoach.pose.landmarks import Landmark, mirror_landmarks
 from dancecoach.scoring.normalization import to_body_frame
 
 _LEFT_SHOULDER, _RIGHT_SHOULDER = int(Landmark.LEFT_SHOULDER), int(Landmark.RIGHT_SHOULDER)
@@ -45,26 +45,45 @@ def place_on_user(
     user_aspect: float,
 ) -> NDArray[np.float32]:
     """project_reference_onto_user from the reference pose's body-frame points `(33, 2)`
-    (to_body_frame), which live scoring finds for many frames in one call."""
-    # The learner's torso in pixel-proportional, y-up coordinates, from four points (scalars:
-    # this runs for every live frame, where numpy's per-call cost outweighs the arithmetic).
-    left_shoulder, right_shoulder = user_pose[_LEFT_SHOULDER], user_pose[_RIGHT_SHOULDER]
-    left_hip, right_hip = user_pose[_LEFT_HIP], user_pose[_RIGHT_HIP]
-    shoulder_x = (float(left_shoulder[0]) + float(right_shoulder[0])) / 2.0 * user_aspect
-    shoulder_y = -(float(left_shoulder[1]) + float(right_shoulder[1])) / 2.0
-    hip_x = (float(left_hip[0]) + float(right_hip[0])) / 2.0 * user_aspect
-    hip_y = -(float(left_hip[1]) + float(right_hip[1])) / 2.0
-    torso_x, torso_y = shoulder_x - hip_x, shoulder_y - hip_y
-    length = math.hypot(torso_x, torso_y)
-    tilt = math.atan2(torso_y, torso_x) - math.pi / 2.0
-    # Rotate by the tilt and scale to the torso length in one step.
-    scaled_cos, scaled_sin = math.cos(tilt) * length, math.sin(tilt) * length
-    centre_x, centre_y = (shoulder_x + hip_x) / 2.0, (shoulder_y + hip_y) / 2.0
-    body_x, body_y = body[:, 0], body[:, 1]
+    (to_body_frame)."""
+    aspect = np.array([user_aspect], dtype=np.float64)
+    placed: NDArray[np.float32] = place_on_users(
+        body[None], reference_pose[None], user_pose[None], aspect
+    )[0]
+    return placed
 
-    ghost = np.empty((33, 4), dtype=np.float32)
-    ghost[:, 0] = (body_x * scaled_cos - body_y * scaled_sin + centre_x) / user_aspect
-    ghost[:, 1] = -(body_x * scaled_sin + body_y * scaled_cos + centre_y)
-    ghost[:, 2] = reference_pose[:, 2]
-    ghost[:, VISIBILITY] = reference_pose[:, VISIBILITY]
-    return ghost
+
+def place_on_users(
+    bodies: NDArray[np.float64],
+    reference_poses: NDArray[np.float32],
+    user_poses: NDArray[np.float32],
+    user_aspects: NDArray[np.float64],
+) -> NDArray[np.float32]:
+    """place_on_user of many frames at once `(frames, 33, 4)`: live scoring places a batch's
+    ghosts in one pass (numpy's per-call cost, paid once a frame, outweighed the arithmetic).
+
+    bodies `(frames, 33, 2)`, reference_poses and user_poses `(frames, 33, 4)`, user_aspects
+    `(frames,)`.
+    """
+    # The learner's torso in pixel-proportional, y-up coordinates, from four points.
+    corners = user_poses[:, [_LEFT_SHOULDER, _RIGHT_SHOULDER, _LEFT_HIP, _RIGHT_HIP], :2]
+    corners = corners.astype(np.float64)
+    aspect = user_aspects[:, None]
+    shoulder_x = (corners[:, 0, 0] + corners[:, 1, 0])[:, None] / 2.0 * aspect
+    shoulder_y = -(corners[:, 0, 1] + corners[:, 1, 1])[:, None] / 2.0
+    hip_x = (corners[:, 2, 0] + corners[:, 3, 0])[:, None] / 2.0 * aspect
+    hip_y = -(corners[:, 2, 1] + corners[:, 3, 1])[:, None] / 2.0
+    torso_x, torso_y = shoulder_x - hip_x, shoulder_y - hip_y
+    length = np.hypot(torso_x, torso_y)
+    tilt = np.arctan2(torso_y, torso_x) - math.pi / 2.0
+    # Rotate by the tilt and scale to the torso length in one step.
+    scaled_cos, scaled_sin = np.cos(tilt) * length, np.sin(tilt) * length
+    centre_x, centre_y = (shoulder_x + hip_x) / 2.0, (shoulder_y + hip_y) / 2.0
+    body_x, body_y = bodies[:, :, 0], bodies[:, :, 1]
+
+    ghosts = np.empty(reference_poses.shape, dtype=np.float32)
+    ghosts[:, :, 0] = (body_x * scaled_cos - body_y * scaled_sin + centre_x) / aspect
+    ghosts[:, :, 1] = -(body_x * scaled_sin + body_y * scaled_cos + centre_y)
+    # z and visibility are the reference's.
+    ghosts[:, :, 2:] = reference_poses[:, :, 2:]
+    return ghosts

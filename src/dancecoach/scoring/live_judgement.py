@@ -45,18 +45,15 @@ class LiveWindow:
     travels with the stream's state between analysis processes)."""
 
     times_s: list[float] = field(default_factory=list)
-    # Per frame: credit - chance `(lags, 1 + groups)` (overall, then BODY_PART_GROUPS; 0 where
-    # unknown), 1 - chance `(1 + groups,)` (0 where unknown) and where that is known.
-    above: list[NDArray[np.float32]] = field(default_factory=list)
-    room: list[NDArray[np.float32]] = field(default_factory=list)
-    known: list[NDArray[np.bool_]] = field(default_factory=list)
-    # Their sums over the window, kept as frames come and go (summing the window anew cost
-    # three numpy calls a frame): above `(lags, 1 + groups)`, room, and how many frames' room
-    # is known `(1 + groups,)`. Float64: a session's hour of additions and subtractions drifts
-    # by ~1e-12.
-    above_total: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
-    room_total: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
-    room_known: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    # Per frame, one flat row (window_rows): credit - chance `(lags, 1 + groups)` (overall,
+    # then BODY_PART_GROUPS; 0 where unknown), 1 - chance `(1 + groups,)` (0 where unknown),
+    # and 1 where that is known. One row, so that a frame costs one addition and, as it
+    # leaves, one subtraction (as three arrays, the window was a tenth of a frame's scoring).
+    rows: list[NDArray[np.float32]] = field(default_factory=list)
+    # The rows' sum over the window, kept as frames come and go. Float64: a session's hour of
+    # additions and subtractions drifts by ~1e-12.
+    total: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    lags: int = 0
 
     def push(
         self,
@@ -67,29 +64,58 @@ class LiveWindow:
     ) -> None:
         """Add a frame's comparisons: above `(lags, 1 + groups)` (0 where unknown) and room
         `(1 + groups,)` (NaN where unknown); drop those older than window_s."""
+        self.push_row(time_s, window_rows(above[None], room[None])[0], len(above), window_s)
+
+    def push_row(self, time_s: float, row: NDArray[np.float32], lags: int, window_s: float) -> None:
+        """push() of a frame's row as window_rows made it."""
         # Dance time running backwards or jumping (a seek, a section loop) starts a new window.
         if self.times_s and not self.times_s[-1] <= time_s <= self.times_s[-1] + window_s:
-            self.times_s, self.above, self.room, self.known = [], [], [], []
+            self.times_s, self.rows = [], []
         if not self.times_s:
-            self.above_total = np.zeros(above.shape)
-            self.room_total = np.zeros(room.shape)
-            self.room_known = np.zeros(room.shape)
-        known = ~np.isnan(room)
-        room = np.where(known, room, np.float32(0.0))
+            self.total = np.zeros(row.shape)
+            self.lags = lags
         self.times_s.append(time_s)
-        self.above.append(above)
-        self.room.append(room)
-        self.known.append(known)
-        # Each frame's part is added once and later subtracted, as it was stored: the sums are
+        self.rows.append(row)
+        # Each frame's row is added once and later subtracted, as it was stored: the sums are
         # the window's own, whatever came and went.
-        self.above_total += above
-        self.room_total += room
-        self.room_known += known
+        self.total += row
         while self.times_s[0] <= time_s - window_s:
-            self.above_total -= self.above[0]
-            self.room_total -= self.room[0]
-            self.room_known -= self.known[0]
-            del self.times_s[0], self.above[0], self.room[0], self.known[0]
+            self.total -= self.rows[0]
+            del self.times_s[0], self.rows[0]
+
+    @property
+    def above_total(self) -> NDArray[np.float64]:
+        """The window's sum of credit - chance `(lags, 1 + groups)`."""
+        columns = self._columns()
+        return self.total[: self.lags * columns].reshape(self.lags, columns)
+
+    @property
+    def room_total(self) -> NDArray[np.float64]:
+        """The window's sum of 1 - chance where known `(1 + groups,)`."""
+        columns = self._columns()
+        return self.total[self.lags * columns : (self.lags + 1) * columns]
+
+    @property
+    def room_known(self) -> NDArray[np.float64]:
+        """How many of the window's frames know their room `(1 + groups,)`."""
+        return self.total[(self.lags + 1) * self._columns() :]
+
+    def _columns(self) -> int:
+        return len(self.total) // (self.lags + 2)
+
+
+def window_rows(above: NDArray[np.float32], room: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Frames' LiveWindow rows from their above `(frames, lags, 1 + groups)` and room
+    `(frames, 1 + groups)` (NaN where unknown), made together (numpy's per-call cost)."""
+    known = ~np.isnan(room)
+    return np.concatenate(
+        [
+            above.reshape(len(above), -1),
+            np.where(known, room, np.float32(0.0)),
+            known.astype(np.float32),
+        ],
+        axis=1,
+    )
 
 
 @dataclass(frozen=True)
@@ -159,22 +185,6 @@ class LiveJudge:
         """
         return judge_frames([LiveFrame(self, pose, aspect, time_s, window)])[0]
 
-    def _plateau_middle(self, gains: NDArray[np.float64]) -> float:
-        """The middle (seconds) of the run of lags around the highest gain whose gains are
-        within _PLATEAU_GAIN of it."""
-        top = float(np.max(gains))
-        if not np.isfinite(top):
-            return float("nan")
-        near = gains >= top - _PLATEAU_GAIN
-        peak = int(np.argmax(gains))
-        start = peak
-        while start > 0 and near[start - 1]:
-            start -= 1
-        end = peak
-        while end < len(near) - 1 and near[end + 1]:
-            end += 1
-        return float((self.lags_s[start] + self.lags_s[end]) / 2.0)
-
     def _reference_at(self, time_s: float) -> PoseFeatures:
         """The reference's features at time_s + every lag `(lags, features)`, NaN outside it
         (the nearest reference frame: the lag grid is one frame fine)."""
@@ -182,8 +192,19 @@ class LiveJudge:
         if len(reference) == 0:
             empty = np.full((len(self._lag_frames), self._features.values.shape[-1]), np.nan)
             return PoseFeatures(empty, np.zeros_like(empty), np.ones(len(self._lag_frames)))
-        index = np.rint((time_s - reference.timestamps_s[0]) * reference.fps).astype(np.intp)
-        index = index + self._lag_frames
+        centre = round((time_s - float(reference.timestamps_s[0])) * reference.fps)
+        first, last = centre + int(self._lag_frames[0]), centre + int(self._lag_frames[-1])
+        if first >= 0 and last < len(reference):
+            # Every lag inside the reference (all but a window's width at either end): the
+            # lags are consecutive frames, a slice, without the four array calls below that
+            # were a tenth of a browser-pose frame's scoring.
+            features = self._features
+            return PoseFeatures(
+                features.values[first : last + 1],
+                features.visibility[first : last + 1],
+                features.left_side_sign[first : last + 1],
+            )
+        index = centre + self._lag_frames
         inside = (index >= 0) & (index < len(reference))
         safe = np.clip(index, 0, max(len(reference) - 1, 0))
         values = np.where(inside[:, None], self._features.values[safe], np.nan)
@@ -280,12 +301,13 @@ def _verdicts(
     # lose nothing a score shows.
     above_now = np.where(known, credit - level[:, None, :], 0.0).astype(np.float32)
     room_now = (1.0 - level).astype(np.float32)
-    for index, frame in enumerate(frames):
-        frame.window.push(frame.time_s, above_now[index], room_now[index], frame.judge._window_s)
-    windows = [frame.window for frame in frames]
-    above = np.stack([window.above_total for window in windows])  # (frames, lags, 1 + groups)
-    room = np.stack([window.room_total for window in windows])[:, None, :]
-    room_known = np.stack([window.room_known for window in windows])[:, None, :]
+    _, lags, columns = above_now.shape
+    for frame, row in zip(frames, window_rows(above_now, room_now), strict=True):
+        frame.window.push_row(frame.time_s, row, lags, frame.judge._window_s)
+    totals = np.stack([frame.window.total for frame in frames])  # (frames, row)
+    above = totals[:, : lags * columns].reshape(len(frames), lags, columns)
+    room = totals[:, None, lags * columns : (lags + 1) * columns]
+    room_known = totals[:, None, (lags + 1) * columns :]
     # As agreement.gain: no room above chance at all (a reference that never moves) and the
     # learner matching it is full agreement; nothing known is no score.
     gains = np.where(
@@ -296,6 +318,8 @@ def _verdicts(
     overall = np.where(missing, -np.inf, gains[:, :, 0])  # (frames, lags)
     lag_cost = np.stack([frame.judge._lag_cost for frame in frames])
     best = np.argmax(overall - lag_cost, axis=1)
+    lags_s = np.stack([frame.judge.lags_s for frame in frames])
+    steady_lags_s = _plateau_middles(overall, lags_s).tolist()
     chosen = np.arange(len(frames))
     scores = scores_from_gains(gains[chosen, best]) / 100.0  # (frames, 1 + groups)
     # The errors are read at the chosen lags only: one comparison a frame.
@@ -322,9 +346,27 @@ def _verdicts(
                     errors=errors[index],
                 ),
                 lag_s=float(judge.lags_s[lag]),
-                steady_lag_s=judge._plateau_middle(overall[index]),
+                steady_lag_s=steady_lags_s[index],
                 above=float(above_now[index, lag, 0]) if known[index, lag, 0] else math.nan,
                 room=float(room_now[index, 0]),
             )
         )
     return verdicts
+
+
+def _plateau_middles(
+    gains: NDArray[np.float64], lags_s: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Per frame, the middle (seconds) of the run of lags around the highest gain whose gains
+    are within _PLATEAU_GAIN of it `(frames,)`; NaN where no gain is finite. gains and lags_s
+    `(frames, lags)`."""
+    top = np.max(gains, axis=1)
+    near = gains >= (top - _PLATEAU_GAIN)[:, None]
+    peak = np.argmax(gains, axis=1)[:, None]
+    lag = np.arange(gains.shape[1])[None, :]
+    # The run ends at the nearest lags on either side of the peak that are not near it.
+    start = np.max(np.where(~near & (lag < peak), lag, -1), axis=1) + 1
+    end = np.min(np.where(~near & (lag > peak), lag, gains.shape[1]), axis=1) - 1
+    frame = np.arange(len(gains))
+    middle = (lags_s[frame, start] + lags_s[frame, end]) / 2.0
+    return np.where(np.isfinite(top), middle, np.nan)
