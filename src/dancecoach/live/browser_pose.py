@@ -91,9 +91,12 @@ def browser_pose(
     # One comparison accepts every pose a camera could give (NaN and infinities fail it too);
     # only a pose that fails it is looked at again to say what is wrong. This runs for every
     # frame of every browser-pose session on the event loop.
-    if not ((pose >= _LOWEST) & (pose <= _HIGHEST)).all():
+    # (The ufuncs themselves: ndarray.all and np.clip wrap them in Python, which cost as much
+    # again as the arithmetic here.)
+    if not np.logical_and.reduce((pose >= _LOWEST) & (pose <= _HIGHEST), axis=None):
         _raise_what_is_wrong(pose)
-    pose[:, 3] = np.clip(pose[:, 3], 0.0, 1.0)
+    visibility = pose[:, 3]
+    np.minimum(np.maximum(visibility, 0.0, out=visibility), 1.0, out=visibility)
     return BrowserPose(pose, width, height)
 
 
