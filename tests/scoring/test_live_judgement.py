@@ -6,7 +6,14 @@ import numpy as np
 
 from dancecoach.pose.sequence import PoseSequence
 from dancecoach.scoring.alignment import WARP_WINDOW_S, reference_pose_at
-from dancecoach.scoring.live_judgement import LIVE_WINDOW_S, LiveJudge, LiveWindow
+from dancecoach.scoring.features import compute_features
+from dancecoach.scoring.live_judgement import (
+    _PLATEAU_GAIN,
+    LIVE_WINDOW_S,
+    LiveJudge,
+    LiveWindow,
+    _plateau_middles,
+)
 from dancecoach.scoring.matching import match_performance
 from tests.perturbations import holding_one_pose
 from tests.synthetic import routine, sequence
@@ -91,3 +98,51 @@ def test_nothing_comparable_reads_as_no_score() -> None:
     assert result.errors == ()
     result = LiveJudge(reference).judge(reference.landmarks[0], 1.0, 60.0, LiveWindow()).comparison
     assert np.isnan(result.accuracy), "past the reference's end nothing is judged"
+
+
+def test_every_lag_reads_the_nearest_reference_frame_and_nothing_past_the_ends() -> None:
+    """Inside the reference the lags are read as one slice, near its ends one by one: both
+    must give, at every lag, the features of the nearest reference frame, and none outside."""
+    reference = sequence(routine(6.0, period_s=2.5))
+    judge = LiveJudge(reference)
+    features = compute_features(reference.landmarks, reference.aspect_ratio)
+    lag_frames = np.rint(judge.lags_s * reference.fps).astype(int)
+    for time_s in np.arange(-1.5, 7.5, 0.037):
+        read = judge._reference_at(float(time_s))
+        nearest = round((float(time_s) - float(reference.timestamps_s[0])) * reference.fps)
+        for row, index in enumerate(nearest + lag_frames):
+            if 0 <= index < len(reference):
+                np.testing.assert_array_equal(read.values[row], features.values[index])
+                np.testing.assert_array_equal(read.visibility[row], features.visibility[index])
+                assert read.left_side_sign[row] == features.left_side_sign[index]
+            else:
+                assert np.isnan(read.values[row]).all()
+                assert (read.visibility[row] == 0.0).all()
+
+
+def test_the_steady_lag_is_the_middle_of_the_plateau_around_the_best_gain() -> None:
+    """The plateaus of many frames found together, against a walk along each frame's lags."""
+    generator = np.random.default_rng(11)
+    lags_s = np.tile(np.arange(-7, 8) / 15.0, (400, 1))
+    # Coarse gains make runs of near-equal ones; some lags missing, some frames unknown.
+    gains = np.round(generator.uniform(0.0, 0.05, lags_s.shape), 2)
+    gains[generator.uniform(size=gains.shape) < 0.1] = -np.inf
+    gains[::37] = np.nan
+    gains[5] = -np.inf
+    expected = []
+    for row, lag_row in zip(gains, lags_s, strict=True):
+        top = np.max(row)
+        if not np.isfinite(top):
+            expected.append(np.nan)
+            continue
+        peak = int(np.argmax(row))
+        start = end = peak
+        while start > 0 and row[start - 1] >= top - _PLATEAU_GAIN:
+            start -= 1
+        while end < len(row) - 1 and row[end + 1] >= top - _PLATEAU_GAIN:
+            end += 1
+        expected.append((lag_row[start] + lag_row[end]) / 2.0)
+    found = _plateau_middles(gains, lags_s)
+    np.testing.assert_array_equal(found, np.array(expected))
+    assert np.isfinite(found).sum() > 300  # most frames have a plateau
+    assert len(set(found[np.isfinite(found)].tolist())) > 10  # and they differ
