@@ -13,7 +13,6 @@ from numpy.typing import NDArray
 
 from dancecoach.pose.body_parts import BODY_PART_GROUPS
 from dancecoach.scoring.features import (
-    FEATURE_INDEX,
     FEATURE_WEIGHTS,
     FEATURES,
     IS_CIRCULAR,
@@ -166,25 +165,28 @@ def _error(
     left_side_sign: float,
 ) -> JointError | None:
     """The error of one feature's difference, or None when it is too small to mention."""
-    spec = FEATURES[feature]
-    severity = severity_of(spec, difference)
-    if severity is None:
-        return None
-    return JointError(
-        body_part=spec.body_part,
-        group=spec.groups[0] if len(spec.groups) == 1 else _shared_group(spec),
-        feature=spec.name,
-        user_deg=round(user_value, 1),
-        reference_deg=round(reference_value, 1),
-        difference=round(difference, 1),
-        severity=severity,
-        message=error_message(spec, user_value, reference_value, left_side_sign),
-    )
+    # As severity_of, from the feature's facts looked up once (this runs for every error of
+    # every live frame).
+    spec, group, thresholds, _ = _FEATURE_FACTS[feature]
+    size = abs(difference)
+    for limit, severity in thresholds:
+        if size >= limit:
+            return JointError(
+                body_part=spec.body_part,
+                group=group,
+                feature=spec.name,
+                user_deg=round(user_value, 1),
+                reference_deg=round(reference_value, 1),
+                difference=round(difference, 1),
+                severity=severity,  # type: ignore[arg-type]
+                message=error_message(spec, user_value, reference_value, left_side_sign),
+            )
+    return None
 
 
 def _most_severe_first(errors: list[JointError | None]) -> tuple[JointError, ...]:
     found = [error for error in errors if error is not None]
-    found.sort(key=lambda e: abs(e.difference) / _severity_scale(e.feature), reverse=True)
+    found.sort(key=lambda e: abs(e.difference) / _SEVERITY_SCALE[e.feature], reverse=True)
     return tuple(found)
 
 
@@ -201,6 +203,19 @@ def _shared_group(spec: FeatureSpec) -> str:
     return "arms" if "left_arm" in spec.groups else "legs"
 
 
-def _severity_scale(feature_name: str) -> float:
-    spec = FEATURES[FEATURE_INDEX[feature_name]]
+def _severity_scale(spec: FeatureSpec) -> float:
     return _DISTANCE_SEVERITY[0][0] if spec.kind == "distance" else _ANGLE_SEVERITY[0][0]
+
+
+# Per feature: its spec, the group its errors belong to, its severity thresholds (largest
+# first) and the scale errors are ranked on.
+_FEATURE_FACTS = [
+    (
+        spec,
+        spec.groups[0] if len(spec.groups) == 1 else _shared_group(spec),
+        _DISTANCE_SEVERITY if spec.kind == "distance" else _ANGLE_SEVERITY,
+        _severity_scale(spec),
+    )
+    for spec in FEATURES
+]
+_SEVERITY_SCALE = {spec.name: scale for spec, _, _, scale in _FEATURE_FACTS}
