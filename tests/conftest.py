@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from dancecoach.config import Settings
+from tests import shared_poses
 
 
 @pytest.fixture
@@ -46,3 +47,9 @@ def _pose_model_built_in_the_main_thread() -> None:
     from dancecoach.estimation.models.bundle import pose_landmarker_bundle
 
     pose_landmarker_bundle()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_poses_removed_at_the_end() -> Iterator[None]:
+    yield
+    shared_poses.remove()

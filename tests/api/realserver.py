@@ -20,6 +20,8 @@ import numpy as np
 import orjson
 from websockets.asyncio.client import connect
 
+from tests import shared_poses
+
 STARTUP_TIMEOUT_S = 90.0
 _SERVE = [sys.executable, "-m", "dancecoach.cli", "serve"]
 
@@ -35,11 +37,17 @@ class ServerProcess:
     """`python -m dancecoach.cli serve` on a data folder; can be killed and started again."""
 
     def __init__(
-        self, data_dir: Path, log_path: Path, settings: dict[str, str] | None = None
+        self,
+        data_dir: Path,
+        log_path: Path,
+        settings: dict[str, str] | None = None,
+        *,
+        share_poses: bool = False,
     ) -> None:
         self.data_dir = data_dir
         self.log_path = log_path
         self.settings = settings or {}  # DANCECOACH_* environment of this server
+        self.share_poses = share_poses  # see tests/shared_poses.py
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -60,6 +68,8 @@ class ServerProcess:
             **self.settings,
         }
         environment.pop("DANCECOACH_DATABASE_URL", None)
+        if self.share_poses:
+            shared_poses.seed(self.data_dir)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [*_SERVE, "--host", "127.0.0.1", "--port", str(self.port)],
@@ -86,6 +96,7 @@ class ServerProcess:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=30)
         self.process = None
+        self._harvest()
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -95,6 +106,11 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.kill()
         self.process = None
+        self._harvest()
+
+    def _harvest(self) -> None:
+        if self.share_poses:
+            shared_poses.harvest(self.data_dir)
 
 
 def video_frames_as_jpeg(

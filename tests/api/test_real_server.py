@@ -42,7 +42,7 @@ def pair() -> LabelledPair:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     folder = tmp_path_factory.mktemp("real_server")
-    process = ServerProcess(folder / "data", folder / "server.log")
+    process = ServerProcess(folder / "data", folder / "server.log", share_poses=True)
     process.start()
     try:
         yield process

@@ -21,6 +21,7 @@ from dancecoach.offline.command import compare_and_coach, run_compare
 from dancecoach.offline.compare import match_songs
 from dancecoach.scoring.matching import MIN_SEARCH_S
 from dancecoach.scoring.performance import score_performance
+from tests import shared_poses
 from tests.footage import (
     SAME_CHOREOGRAPHY,
     SAME_EXERCISE_WITH_ERROR,
@@ -38,11 +39,9 @@ pytestmark = [pytest.mark.footage, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def shared_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """One data folder for the module, so each video's poses are extracted once."""
-    return Settings(
-        data_dir=tmp_path_factory.mktemp("data"), openai_api_key=None, openai_base_url=None
-    )
+def shared_settings() -> Settings:
+    """The run's shared data folder, so each video's poses are extracted once (shared_poses)."""
+    return shared_poses.settings()
 
 
 def compare(

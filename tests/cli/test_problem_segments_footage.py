@@ -10,14 +10,16 @@ from dancecoach.library.pose_cache import load_or_extract
 from dancecoach.scoring.features import FEATURE_INDEX, compute_features
 from dancecoach.scoring.matching import match_performance
 from dancecoach.scoring.performance import summarize
+from tests import shared_poses
 from tests.footage import SAME_CHOREOGRAPHY, SAME_EXERCISE_WITH_ERROR, labelled_pair
 
 pytestmark = [pytest.mark.footage, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(data_dir=tmp_path_factory.mktemp("data"), openai_api_key=None)
+def settings() -> Settings:
+    """The run's shared data folder: each clip's poses are extracted once (shared_poses)."""
+    return shared_poses.settings()
 
 
 def test_an_exercise_with_a_neck_error_is_told_about_the_head(settings: Settings) -> None:

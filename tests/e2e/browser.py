@@ -48,13 +48,18 @@ def chromium_context(camera: Path | None = None) -> Iterator[object]:
 
 
 @contextmanager
-def running_server(data_dir: Path, log_path: Path, live_pose: str = "server") -> Iterator[str]:
+def running_server(
+    data_dir: Path, log_path: Path, live_pose: str = "server", *, share_poses: bool = False
+) -> Iterator[str]:
     """A server for the browser tests. live_pose: what the practice page is offered
     (DANCECOACH_LIVE_POSE). Tests of other features keep the pose on the server: in auto the
     page loads and probes the browser's pose model (seconds of CPU) while the test dances, and
     on these 2 cores Chromium's file camera then falls behind real time (a real webcam drops
-    frames instead), so the dance slips out of step for reasons no learner would meet."""
-    server = ServerProcess(data_dir, log_path, {"DANCECOACH_LIVE_POSE": live_pose})
+    frames instead), so the dance slips out of step for reasons no learner would meet.
+    share_poses: see tests/shared_poses.py."""
+    server = ServerProcess(
+        data_dir, log_path, {"DANCECOACH_LIVE_POSE": live_pose}, share_poses=share_poses
+    )
     server.start()
     try:
         yield server.base_url

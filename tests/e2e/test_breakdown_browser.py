@@ -143,7 +143,7 @@ def eights_of(page: Any, base: str, reference_id: str) -> list[tuple[int, float,
 def test_review_strip_break_it_down_at_half_speed_and_progress(tmp_path: Path) -> None:
     pair = _pair()
     usable_end_s = float(pair.get("reference_trim_end_s", 1e9))
-    with running_server(tmp_path / "data", tmp_path / "server.log") as base:
+    with running_server(tmp_path / "data", tmp_path / "server.log", share_poses=True) as base:
         with page_with_camera(None) as page:
             page.goto(f"{base}/#/library")
             reference_id = upload(page, base, tmp_path)

@@ -24,7 +24,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.footage, pytest.mark.slow]
 
 def test_upload_practise_review_and_progress(browser_context: object, tmp_path: Path) -> None:
     teacher = footage("pairs/maybenot_teacher.mp4")
-    with running_server(tmp_path / "data", tmp_path / "server.log") as base:
+    # The teacher's poses may come from the run's shared cache (tests/shared_poses.py): the
+    # upload, the playable copy, the beats and the sections are still this server's work.
+    with running_server(tmp_path / "data", tmp_path / "server.log", share_poses=True) as base:
         page = browser_context.new_page()  # type: ignore[attr-defined]
         console_errors: list[str] = []
         page.on("pageerror", lambda error: console_errors.append(str(error)))

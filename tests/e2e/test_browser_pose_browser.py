@@ -35,7 +35,9 @@ BODY = list(range(11, 33))
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """A running server with the teacher's routine ready: (base URL, reference id)."""
     folder = tmp_path_factory.mktemp("server")
-    with running_server(folder / "data", folder / "server.log", live_pose="auto") as base:
+    with running_server(
+        folder / "data", folder / "server.log", live_pose="auto", share_poses=True
+    ) as base:
         video = footage(TEACHER)
         with httpx.Client(base_url=base, timeout=60) as http:
             created = http.post(

@@ -63,7 +63,7 @@ def test_a_grade_pops_up_as_each_move_ends_and_the_camera_delay_is_offered(
     pair = next(p for p in manifest()["pairs"] if p["reference"] == REFERENCE)
     offset_s = float(pair["offset_s"])  # reference time = attempt time + offset_s
     teacher, student = footage(pair["reference"]), footage(pair["attempt"])
-    with running_server(tmp_path / "data", tmp_path / "server.log") as base:
+    with running_server(tmp_path / "data", tmp_path / "server.log", share_poses=True) as base:
         reference = _ready_reference(base, teacher)
         beats = httpx.get(f"{base}/api/references/{reference['reference_video_id']}/beats").json()
         ones = [b["time_s"] for b in beats["beats"] if b["count"] == 1]

@@ -7,16 +7,16 @@ import numpy as np
 import pytest
 
 from dancecoach.coaching.turns import MIN_TURN_DEG
-from dancecoach.config import Settings
 from dancecoach.library.pose_cache import load_or_extract
 from dancecoach.scoring.facing import yaw_difference_deg
 from dancecoach.scoring.matching import match_performance
+from tests import shared_poses
 from tests.footage import footage, manifest
 
 pytestmark = [pytest.mark.footage, pytest.mark.slow]
 
 
-def test_same_choreography_dancers_face_alike(tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_same_choreography_dancers_face_alike() -> None:
     data = manifest()
     clips = data["clips"]
 
@@ -30,9 +30,7 @@ def test_same_choreography_dancers_face_alike(tmp_path_factory: pytest.TempPathF
         and one_full_body(p["reference"])
         and one_full_body(p["attempt"])
     )
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("data"), openai_api_key=None, openai_base_url=None
-    )
+    settings = shared_poses.settings()
     reference, attempt = (
         load_or_extract(footage(pair[k]), settings) for k in ("reference", "attempt")
     )

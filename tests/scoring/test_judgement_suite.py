@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from dancecoach.config import Settings
 from dancecoach.library.pose_cache import load_or_extract
 from dancecoach.pose.sequence import PoseSequence
 from dancecoach.scoring.judgement import GRADE_BANDS, grade_of
 from dancecoach.scoring.matching import match_performance
 from dancecoach.scoring.performance import score_performance, summarize
+from tests import shared_poses
 from tests.footage import footage, manifest
 from tests.perturbations import at_tempo, holding_one_pose, jittered, rotate_limb, start_later
 
@@ -26,7 +26,7 @@ PERFECT_FROM = dict(GRADE_BANDS)["Perfect"]
 
 
 @pytest.fixture(scope="module")
-def dancer(tmp_path_factory: pytest.TempPathFactory) -> PoseSequence:
+def dancer() -> PoseSequence:
     data = manifest()
     clips = data["clips"]
     chosen = next(
@@ -36,10 +36,7 @@ def dancer(tmp_path_factory: pytest.TempPathFactory) -> PoseSequence:
         and clips[pair["reference"]]["full_body"]
         and clips[pair["reference"]]["people"] == 1
     )
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("data"), openai_api_key=None, openai_base_url=None
-    )
-    return load_or_extract(footage(chosen), settings)
+    return load_or_extract(footage(chosen), shared_poses.settings())
 
 
 def _judge(reference: PoseSequence, attempt: PoseSequence) -> float:
