@@ -52,9 +52,16 @@ vitest: web
 
 # PostgreSQL tests use $$DANCECOACH_TEST_POSTGRES_URL, or a local server the script sets up.
 # The S3 tests run moto's server (moto_server, from the dev extras in requirements.lock).
+# Two parts: the tests that can share the machine run on both cores (pytest-xdist, each file on
+# one worker so that its module fixtures are built once), then those marked exclusive (browser,
+# cluster, timed; tests/conftest.py) run one at a time with the machine to themselves. Both
+# share one pose cache (tests/shared_poses.py), removed at the end.
 pytest: setup system-deps web
 	url=$${DANCECOACH_TEST_POSTGRES_URL:-$$(bash scripts/postgres_test_db.sh)} && \
-		DANCECOACH_TEST_POSTGRES_URL=$$url $(VENV)/bin/pytest
+		poses=$$(mktemp -d) && trap 'rm -rf "$$poses"' EXIT && \
+		export DANCECOACH_TEST_POSTGRES_URL=$$url DANCECOACH_TEST_SHARED_POSES=$$poses && \
+		$(VENV)/bin/pytest -n 2 --dist loadfile -m "not exclusive" && \
+		$(VENV)/bin/pytest -m exclusive
 
 test: lint typecheck vitest pytest
 

@@ -53,3 +53,14 @@ def _pose_model_built_in_the_main_thread() -> None:
 def _shared_poses_removed_at_the_end() -> Iterator[None]:
     yield
     shared_poses.remove()
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that drives a browser or the cluster needs the machine to itself: Chromium's
+    file camera plays in real time and falls behind it on a shared core, and the cluster's
+    instances are timed. `make test` runs such tests (marked exclusive) after the others, which
+    share the two cores (pytest-xdist); modules of timed tests mark themselves exclusive."""
+    for item in items:
+        if item.get_closest_marker("browser") or item.get_closest_marker("cluster"):
+            item.add_marker(pytest.mark.exclusive)

@@ -5,11 +5,14 @@ data folder, most behind a server of their own) upload the same teacher's clip. 
 pose cache is keyed by the video's content, sampling rate and dancer (library.pose_cache), so
 a cache entry made by one data folder is exactly what another would make: a test that opts in
 starts with every entry made so far and gives back the ones it made. Tests of extraction
-itself, of its progress, or of a job interrupted while it extracts do not opt in.
+itself, of its progress, or of a job interrupted while it extracts do not opt in. Entries are
+written under temporary names and renamed, so processes sharing the folder never read half of
+one.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -20,13 +23,22 @@ from dancecoach.library.pose_cache import cache_dir
 _shared: Path | None = None
 
 
+# A folder the caller of pytest made and removes (the Makefile: both parts of `make test` and
+# every xdist worker share it); without it, each pytest process makes its own.
+SHARED_POSES_VARIABLE = "DANCECOACH_TEST_SHARED_POSES"
+
+
 def data_dir() -> Path:
     """The run's shared data folder: its pose cache is the one tests share. Tests that only
     read poses (offline comparisons) use it as their own data folder."""
     global _shared
     if _shared is None:
-        # Under the system's temporary folder; each pytest process has its own.
-        _shared = Path(tempfile.mkdtemp(prefix="dancecoach-shared-poses-"))
+        given = os.environ.get(SHARED_POSES_VARIABLE)
+        if given:
+            _shared = Path(given)
+            _shared.mkdir(parents=True, exist_ok=True)
+        else:
+            _shared = Path(tempfile.mkdtemp(prefix="dancecoach-shared-poses-"))
     return _shared
 
 
@@ -65,8 +77,8 @@ def harvest(folder: Path) -> int:
 
 
 def remove() -> None:
-    """Delete the shared data folder (at the end of the run)."""
+    """Delete the shared data folder at the end of the run, unless the caller made it."""
     global _shared
-    if _shared is not None:
+    if _shared is not None and not os.environ.get(SHARED_POSES_VARIABLE):
         shutil.rmtree(_shared, ignore_errors=True)
-        _shared = None
+    _shared = None

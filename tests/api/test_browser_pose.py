@@ -24,6 +24,8 @@ from dancecoach.scoring.alignment import reference_pose_at
 from tests.api.fakes import GREY, WHITE, jpeg, reference_sequence, with_left_arm_up
 from tests.api.wsclient import frame_binary, frame_text, receive, receive_type
 
+pytestmark = pytest.mark.exclusive  # which of a flood's frames are stale depends on timing
+
 WIDTH, HEIGHT = 160, 120  # the fake frames' size (tests.api.fakes.FRAME_SIZE)
 
 

@@ -29,7 +29,12 @@ from tests.api.realserver import (
 )
 from tests.footage import SAME_CHOREOGRAPHY, LabelledPair, labelled_pair
 
-pytestmark = [pytest.mark.footage, pytest.mark.slow, pytest.mark.timeout(400)]
+pytestmark = [
+    pytest.mark.footage,
+    pytest.mark.slow,
+    pytest.mark.timeout(400),
+    pytest.mark.exclusive,  # a learner dances in real time against a server process
+]
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,8 @@ from tests.api.fakes import GREY, FakeTracker, jpeg, reference_sequence, write_v
 from tests.api.realserver import free_port
 from tests.api.wsclient import frame_binary
 
+pytestmark = pytest.mark.exclusive  # the other clients' latency is measured
+
 # How long slow readers keep coming (each one dropped is followed by the next): the first must
 # be dropped within it; the last may still be sending when it ends.
 SLOW_READERS_RUN_S = 20.0

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.e2e.axe import axe_violations, blocking
 from tests.e2e.browser import (
@@ -23,6 +24,8 @@ from tests.e2e.browser import (
 )
 from tests.e2e.fake_camera import write_y4m
 from tests.footage import footage, manifest
+
+pytestmark = [pytest.mark.browser, pytest.mark.footage, pytest.mark.slow]
 
 REFERENCE = "pairs/maybenot_teacher.mp4"
 # The steady lag this test gives the student's frames, which the camera-delay estimate must

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
+import pytest
 from fastapi.testclient import TestClient
 
 from dancecoach.api.app import create_app
@@ -31,6 +32,8 @@ from tests.api.test_music import _beats
 from tests.api.test_postgres import postgres_url  # noqa: F401  (the fixture)
 from tests.footage import footage
 from tests.jobs.test_job_queue import _settings, _worker
+
+pytestmark = pytest.mark.exclusive  # workers are timed by heartbeats
 
 EIGHTS_PER_SECTION = 2
 

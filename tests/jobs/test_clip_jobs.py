@@ -26,6 +26,8 @@ from tests.api.test_clip_rendering import (
 from tests.api.test_postgres import postgres_url  # noqa: F401  (the fixture)
 from tests.jobs.test_job_queue import _settings, _worker
 
+pytestmark = pytest.mark.exclusive  # workers are killed mid-job and found dead by heartbeats
+
 
 def _clip_jobs(settings: Settings) -> list[tuple[str, int]]:
     """(status, attempts) of every clip job, oldest first."""

@@ -23,6 +23,8 @@ from dancecoach.jobs.queue import JobQueue, libpq_url
 from tests.api.test_postgres import postgres_url  # noqa: F401  (the fixture)
 from tests.footage import footage
 
+pytestmark = pytest.mark.exclusive  # workers are killed mid-job and found dead by heartbeats
+
 HEARTBEAT_S = 1.0
 
 

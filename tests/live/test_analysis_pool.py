@@ -33,6 +33,8 @@ from dancecoach.live.workers.pool import (
 from tests.api.fakes import jpeg, reference_sequence
 from tests.footage import SAME_CHOREOGRAPHY, clip_where, labelled_pair
 
+pytestmark = pytest.mark.exclusive  # hung processes are found by timeouts
+
 
 @pytest.fixture(scope="module")
 def pool() -> Iterator[AnalysisProcessPool]:

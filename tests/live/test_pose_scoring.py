@@ -27,6 +27,8 @@ from dancecoach.pose.sequence import PoseSequence
 from dancecoach.scoring.alignment import reference_pose_at
 from tests.synthetic import routine, sequence
 
+pytestmark = pytest.mark.exclusive  # stuck processes are found by timeouts
+
 TIMES = [0.25 + 0.1 * i for i in range(12)]
 
 
