@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from dancecoach.compile_lock import first_use
+
 # Analysis hop: at the decoding rate (22.05 kHz, librosa's default) 512 samples are 23 ms, ten
 # times finer than the 0.3 s an offset must be within.
 HOP_SAMPLES = 512
@@ -41,8 +43,10 @@ def audio_features(samples: NDArray[np.float32], sample_rate_hz: int) -> AudioFe
     import librosa
 
     mono = np.ascontiguousarray(samples, dtype=np.float32)
-    onset = librosa.onset.onset_strength(y=mono, sr=sample_rate_hz, hop_length=HOP_SAMPLES)
-    chroma = librosa.feature.chroma_stft(y=mono, sr=sample_rate_hz, hop_length=HOP_SAMPLES)
+    # The first call in a process may compile librosa's kernels into their shared cache.
+    with first_use("librosa", "audio_features"):
+        onset = librosa.onset.onset_strength(y=mono, sr=sample_rate_hz, hop_length=HOP_SAMPLES)
+        chroma = librosa.feature.chroma_stft(y=mono, sr=sample_rate_hz, hop_length=HOP_SAMPLES)
     frames = min(len(onset), chroma.shape[1])
     onset = np.asarray(onset[:frames], dtype=np.float64)
     spread = onset.std()

@@ -20,6 +20,7 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from dancecoach.compile_lock import first_use
 from dancecoach.scoring.comparison import (
     ANGLE_TOLERANCE_DEG,
     ANGLE_ZERO_CREDIT_DEG,
@@ -134,5 +135,6 @@ def warm_up() -> None:
         return
     features = _WEIGHTS.shape[0]
     pose = PoseFeatures(np.zeros((1, features)), np.ones((1, features)), np.ones(1))
-    row_credits(pose, np.zeros(1, dtype=np.intp), pose)
+    with first_use("compiled_credit", "row_credits"):  # processes start together
+        row_credits(pose, np.zeros(1, dtype=np.intp), pose)
     _warm.set()

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from dancecoach.compile_lock import first_use
+
 # Analysis grid: librosa's default rate and a 512-sample hop (23 ms), the same as alignment.
 SAMPLE_RATE_HZ = 22_050
 HOP_SAMPLES = 512
@@ -224,6 +226,17 @@ def analyse_beats(
     votes for count 1 together with the music's accents (dancers hit count 1).
     Returns an empty grid (and no evidence) when no steady beat is found.
     """
+    # The first analysis in a process compiles librosa's kernels into their shared cache.
+    with first_use("librosa", "beats"):
+        return _analyse_beats(samples, sample_rate_hz, motion_speed, motion_times_s)
+
+
+def _analyse_beats(
+    samples: NDArray[np.float32],
+    sample_rate_hz: int,
+    motion_speed: NDArray[np.float64] | None,
+    motion_times_s: NDArray[np.float64] | None,
+) -> tuple[BeatGrid, BeatEvidence | None]:
     import librosa
 
     if len(samples) < sample_rate_hz * 2:
