@@ -38,7 +38,8 @@ def first_use(kernels: str, entry: str) -> Iterator[None]:
     """Run the block under the installation's compile lock of `kernels` (a family of kernels
     that share a cache, such as librosa's) if it is this process's first use of `entry` (a call
     path into them, which may compile kernels of its own) until a block of it has finished
-    without an error; later blocks run at once."""
+    without an error; later blocks run at once. First uses of the same kernels must not nest:
+    the inner one would wait for the outer one's lock."""
     if entry not in _done:
         with _registry:
             lock = _entry_locks.setdefault(entry, threading.Lock())
