@@ -108,9 +108,17 @@ def compare_features(user: PoseFeatures, reference: PoseFeatures) -> FeatureComp
 
 def severity_of(spec: FeatureSpec, difference: float) -> Severity | None:
     """Severity of a difference, or None when it is too small to mention."""
-    thresholds = _DISTANCE_SEVERITY if spec.kind == "distance" else _ANGLE_SEVERITY
+    return _severity_in(_thresholds(spec), abs(difference))
+
+
+def _thresholds(spec: FeatureSpec) -> tuple[tuple[float, str], ...]:
+    """The feature's severity thresholds, largest first."""
+    return _DISTANCE_SEVERITY if spec.kind == "distance" else _ANGLE_SEVERITY
+
+
+def _severity_in(thresholds: tuple[tuple[float, str], ...], size: float) -> Severity | None:
     for limit, severity in thresholds:
-        if abs(difference) >= limit:
+        if size >= limit:
             return severity  # type: ignore[return-value]
     return None
 
@@ -165,23 +173,21 @@ def _error(
     left_side_sign: float,
 ) -> JointError | None:
     """The error of one feature's difference, or None when it is too small to mention."""
-    # As severity_of, from the feature's facts looked up once (this runs for every error of
-    # every live frame).
+    # The feature's facts are looked up once (this runs for every error of every live frame).
     spec, group, thresholds, _ = _FEATURE_FACTS[feature]
-    size = abs(difference)
-    for limit, severity in thresholds:
-        if size >= limit:
-            return JointError(
-                body_part=spec.body_part,
-                group=group,
-                feature=spec.name,
-                user_deg=round(user_value, 1),
-                reference_deg=round(reference_value, 1),
-                difference=round(difference, 1),
-                severity=severity,  # type: ignore[arg-type]
-                message=error_message(spec, user_value, reference_value, left_side_sign),
-            )
-    return None
+    severity = _severity_in(thresholds, abs(difference))
+    if severity is None:
+        return None
+    return JointError(
+        body_part=spec.body_part,
+        group=group,
+        feature=spec.name,
+        user_deg=round(user_value, 1),
+        reference_deg=round(reference_value, 1),
+        difference=round(difference, 1),
+        severity=severity,
+        message=error_message(spec, user_value, reference_value, left_side_sign),
+    )
 
 
 def _most_severe_first(errors: list[JointError | None]) -> tuple[JointError, ...]:
@@ -191,12 +197,7 @@ def _most_severe_first(errors: list[JointError | None]) -> tuple[JointError, ...
 
 
 # Per feature: the smallest difference severity_of mentions.
-_SMALLEST_MENTIONED: NDArray[np.float64] = np.array(
-    [
-        (_DISTANCE_SEVERITY if spec.kind == "distance" else _ANGLE_SEVERITY)[-1][0]
-        for spec in FEATURES
-    ]
-)
+_SMALLEST_MENTIONED: NDArray[np.float64] = np.array([_thresholds(spec)[-1][0] for spec in FEATURES])
 
 
 def _shared_group(spec: FeatureSpec) -> str:
@@ -204,7 +205,7 @@ def _shared_group(spec: FeatureSpec) -> str:
 
 
 def _severity_scale(spec: FeatureSpec) -> float:
-    return _DISTANCE_SEVERITY[0][0] if spec.kind == "distance" else _ANGLE_SEVERITY[0][0]
+    return _thresholds(spec)[0][0]
 
 
 # Per feature: its spec, the group its errors belong to, its severity thresholds (largest
@@ -213,7 +214,7 @@ _FEATURE_FACTS = [
     (
         spec,
         spec.groups[0] if len(spec.groups) == 1 else _shared_group(spec),
-        _DISTANCE_SEVERITY if spec.kind == "distance" else _ANGLE_SEVERITY,
+        _thresholds(spec),
         _severity_scale(spec),
     )
     for spec in FEATURES
