@@ -27,6 +27,8 @@ TEACHER = "pairs/maybenot_teacher.mp4"
 STUDENT = "pairs/maybenot_student.mp4"
 # From the click on Start to the reference playing: creating the session and the 3-2-1.
 COUNTDOWN_S = 3.1
+# The page's frame clock (web/src/lib/framePump.ts, FRAME_INTERVAL_MS 100).
+FRAMES_PER_S = 10
 # Landmarks of the body (shoulders to feet), the ones scoring reads most.
 BODY = list(range(11, 33))
 
@@ -204,7 +206,11 @@ def test_practice_in_browser_mode_sends_no_image_and_scores_like_the_server(
     section_s = (2.0, 14.0)
     # The camera's clip holds the learner's whole section (and a little after, for the delays).
     loop_s = 15.0
-    camera = write_y4m(footage(STUDENT), tmp_path / "student.y4m", seconds=loop_s)
+    # The camera shows a new picture as often as the page samples it (10 a second), so both
+    # paths are sent the same pictures whatever the moment each pass starts: the comparison is
+    # of where the pose is found, not of which pictures were drawn. From a 15 FPS camera each
+    # pass took a different two thirds of the pictures, and single passes read 72.1-78.1.
+    camera = write_y4m(footage(STUDENT), tmp_path / "student.y4m", seconds=loop_s, fps=FRAMES_PER_S)
     # In step: when the reference reaches the section's start (after the click, the session's
     # creation and the 3 s countdown, ~3.1 s), the camera shows the learner at the same moment.
     offset_s = next(
@@ -216,10 +222,7 @@ def test_practice_in_browser_mode_sends_no_image_and_scores_like_the_server(
     # A pass's score moves with the moments at which the page happens to sample the webcam, the
     # more so the shorter the section: on 2-9 s the same stored frames, their dance times
     # shifted by 1/30 s, read 63-67, and passes of one path 62-69. On this 12 s section twelve
-    # passes (six a path) read 74.7-78.1; later, on a loaded host, single browser passes read
-    # 72.1 and 72.6 (105 and 116 of 120 frames sent) beside server passes of 74.8-77.4. So
-    # the paths must agree within half a grade band (bands are 15 points wide), not closer
-    # than one pass of either agrees with the next.
+    # passes (six a path) read 74.7-78.1.
     scores: dict[str, float] = {}
     reports: dict[str, dict[str, Any]] = {}
     logs = {mode: SocketLog() for mode in ("browser", "server")}
@@ -256,7 +259,7 @@ def test_practice_in_browser_mode_sends_no_image_and_scores_like_the_server(
     assert all(not math.isnan(score) for score in scores.values())
     # The learner dances the routine in step: a real score, not a miss, on either path.
     assert min(scores.values()) >= 20, scores
-    assert abs(scores["browser"] - scores["server"]) <= 7.5, scores
+    assert abs(scores["browser"] - scores["server"]) <= 5.0, scores
     # Every landmarks message the page sent was scored and stored as a frame of the section.
     assert reports["browser"]["analytics"]["total_frames"] == browser_log.landmark_messages
 
