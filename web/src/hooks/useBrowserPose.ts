@@ -9,13 +9,17 @@ import {
   type PoseEstimator,
   type PoseMode,
   type PoseOffer,
+  dancingFps,
+  dancingMemory,
   decidePoseMode,
   loadPoseEstimator,
   probe,
   probeFps,
+  rememberedDancingFps,
 } from "../lib/browserPose";
 
 const CHOICE_KEY = "dancecoach.pose";
+const DANCED_KEY = "dancecoach.poseDancedFps";
 
 export interface BrowserPoseView {
   offer: PoseOffer | null;
@@ -25,6 +29,9 @@ export interface BrowserPoseView {
   decision: PoseMode;
   /** The loaded model (a ref: reading it never re-renders). */
   estimator: { readonly current: PoseEstimator | null };
+  /** A session in browser mode is over: the model calls' durations while dancing (ms), kept
+   *  for auto's next decision when they were too slow. */
+  noteDancing(durationsMs: readonly number[]): void;
 }
 
 /** Whether WebGL runs on a real GPU (a software renderer makes the GPU delegate slower than CPU). */
@@ -38,6 +45,10 @@ function hasRealGpu(): boolean {
   } catch {
     return false;
   }
+}
+
+function storedDancedFps(): number | null {
+  return rememberedDancingFps(window.localStorage?.getItem(DANCED_KEY) ?? null, Date.now());
 }
 
 function storedChoice(): PoseChoice {
@@ -70,6 +81,7 @@ export function useBrowserPose(video: RefObject<HTMLVideoElement | null>, protoc
   const modelUrl = protocol?.browser_pose.model_url ?? null;
   const minFps = protocol?.browser_pose.min_probe_fps ?? 10;
   const [choice, setChoiceState] = useState<PoseChoice>(storedChoice);
+  const [dancedFps, setDancedFps] = useState<number | null>(storedDancedFps);
   const [model, setModel] = useState<ModelState>({ kind: "idle" });
   const estimator = useRef<PoseEstimator | null>(null);
   // Loaded once per page: a later change of choice keeps the model (or its failure).
@@ -128,6 +140,14 @@ export function useBrowserPose(video: RefObject<HTMLVideoElement | null>, protoc
     window.localStorage?.setItem(CHOICE_KEY, next);
     setChoiceState(next);
   };
-  const decision: PoseMode = offer === null ? { mode: "pending", reason: "Loading…" } : decidePoseMode(offer, choice, model, minFps);
-  return { offer, choice, setChoice, model, decision, estimator };
+  const noteDancing = (durationsMs: readonly number[]) => {
+    const fps = dancingFps(durationsMs);
+    if (fps === null) return;
+    const memory = dancingMemory(fps, minFps, Date.now());
+    if (memory === null) window.localStorage?.removeItem(DANCED_KEY);
+    else window.localStorage?.setItem(DANCED_KEY, memory);
+    setDancedFps(memory === null ? null : fps);
+  };
+  const decision: PoseMode = offer === null ? { mode: "pending", reason: "Loading…" } : decidePoseMode(offer, choice, model, minFps, dancedFps);
+  return { offer, choice, setChoice, model, decision, estimator, noteDancing };
 }

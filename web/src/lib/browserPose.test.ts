@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decidePoseMode, probeFps } from "./browserPose";
+import { DANCED_MEMORY_MS, dancingFps, dancingMemory, decidePoseMode, probeFps, rememberedDancingFps } from "./browserPose";
 
 const ready = (fps: number) => ({ kind: "ready" as const, fps, delegate: "CPU" as const });
 
@@ -37,6 +37,39 @@ describe("decidePoseMode", () => {
     expect(decidePoseMode("server", "browser", ready(60), 10).mode).toBe("server");
     expect(decidePoseMode("browser", "server", ready(60), 10).mode).toBe("browser");
     expect(decidePoseMode("browser", "auto", { kind: "failed", reason: "x" }, 10).mode).toBe("unavailable");
+  });
+});
+
+describe("the model's rate while dancing", () => {
+  it("auto sends the next session to the server when the model last ran under the rate while dancing", () => {
+    const slow = decidePoseMode("auto", "auto", ready(15), 10, 6.4);
+    expect(slow.mode).toBe("server");
+    expect(slow.reason).toContain("while you last danced");
+    expect(slow.reason).toContain("6 FPS");
+    expect(decidePoseMode("auto", "auto", ready(15), 10, null).mode).toBe("browser");
+    expect(decidePoseMode("auto", "auto", ready(15), 10, 12).mode).toBe("browser");
+  });
+
+  it("never overrides the learner's choice or the server's offer", () => {
+    expect(decidePoseMode("auto", "browser", ready(15), 10, 3).mode).toBe("browser");
+    expect(decidePoseMode("browser", "auto", ready(15), 10, 3).mode).toBe("browser");
+  });
+
+  it("is the probe's measure over the run's model calls, once there are enough of them", () => {
+    expect(dancingFps([60, 70, 80, 90, 100, 110, 120, 130, 140])).toBe(10);
+    expect(dancingFps([150, 160, 170, 180, 190, 200, 210])).toBeNull();
+  });
+
+  it("is remembered only when slow, and only for a day", () => {
+    const now = 1_000_000_000;
+    expect(dancingMemory(12, 10, now)).toBeNull();
+    const kept = dancingMemory(6, 10, now);
+    expect(rememberedDancingFps(kept, now + 60_000)).toBe(6);
+    expect(rememberedDancingFps(kept, now + DANCED_MEMORY_MS)).toBeNull();
+    expect(rememberedDancingFps(kept, now - 1)).toBeNull();
+    expect(rememberedDancingFps(null, now)).toBeNull();
+    expect(rememberedDancingFps("not json", now)).toBeNull();
+    expect(rememberedDancingFps('{"fps": "6", "at": 1}', now)).toBeNull();
   });
 });
 

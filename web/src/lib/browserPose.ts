@@ -22,8 +22,13 @@ export interface PoseMode {
   reason: string;
 }
 
-/** Where the pose runs: the server's offer first, then the learner's choice, then the probe. */
-export function decidePoseMode(offer: PoseOffer, choice: PoseChoice, model: ModelState, minFps: number): PoseMode {
+/** Where the pose runs: the server's offer first, then the learner's choice, then the probe,
+ *  then how fast the model ran while the learner last danced with it (dancedFps, remembered:
+ *  see rememberedDancingFps). The probe runs on a quiet page; dancing adds the reference video,
+ *  the overlay and whatever else the computer is doing, and a model that fell under the rate
+ *  there sent fewer, later-tracked poses: on a loaded test machine browser passes read 64-76
+ *  against 75-77 for the server. */
+export function decidePoseMode(offer: PoseOffer, choice: PoseChoice, model: ModelState, minFps: number, dancedFps: number | null = null): PoseMode {
   if (offer === "server") return { mode: "server", reason: "This server finds your pose (frames are sent)." };
   const failed = model.kind === "failed" ? model.reason : null;
   const waiting = model.kind === "idle" || model.kind === "loading";
@@ -37,6 +42,9 @@ export function decidePoseMode(offer: PoseOffer, choice: PoseChoice, model: Mode
   // Never keep a learner waiting on the probe (seconds on a slow laptop): a run started
   // before it ends has the server find the pose.
   if (waiting) return { mode: "server", reason: "Trying the pose model in this browser; a run started now has the server find your pose." };
+  if (model.kind === "ready" && model.fps >= minFps && dancedFps !== null && dancedFps < minFps) {
+    return { mode: "server", reason: `Auto: while you last danced, this computer ran the model at ${Math.round(dancedFps)} FPS (under ${minFps}), so the server finds your pose.` };
+  }
   if (model.kind === "ready" && model.fps >= minFps) {
     return { mode: "browser", reason: `Auto: in this browser (${model.delegate}, ${Math.round(model.fps)} FPS); only your pose leaves this computer.` };
   }
@@ -53,6 +61,39 @@ export function probeFps(durationsMs: readonly number[], warmup = 2): number {
   const sorted = [...timed].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];
   return median <= 0 ? Infinity : 1000 / median;
+}
+
+/** How long a run that was too slow keeps auto on the server: the next day the browser is
+ *  tried again (a busy evening is not the computer); choosing "browser" works at any time. */
+export const DANCED_MEMORY_MS = 24 * 60 * 60 * 1000;
+/** The fewest model calls of a run that say how fast it ran while dancing (the probe's 8). */
+export const MIN_DANCED_CALLS = 8;
+
+/** The model's rate over a run (probeFps of its calls, warm-up included), or null when the run
+ *  was too short to tell. */
+export function dancingFps(durationsMs: readonly number[]): number | null {
+  return durationsMs.length >= MIN_DANCED_CALLS ? probeFps(durationsMs, 0) : null;
+}
+
+/** What to remember of a run (stored as text), or null to forget: only a rate under minFps
+ *  is worth keeping; a run at the rate clears an older slow one. */
+export function dancingMemory(fps: number, minFps: number, nowMs: number): string | null {
+  return fps < minFps ? JSON.stringify({ fps, at: nowMs }) : null;
+}
+
+/** The slow dancing rate remembered (dancingMemory's text), or null: none, unreadable, or
+ *  older than DANCED_MEMORY_MS. */
+export function rememberedDancingFps(stored: string | null, nowMs: number): number | null {
+  if (!stored) return null;
+  try {
+    const value: unknown = JSON.parse(stored);
+    if (typeof value !== "object" || value === null) return null;
+    const { fps, at } = value as { fps?: unknown; at?: unknown };
+    if (typeof fps !== "number" || typeof at !== "number" || !Number.isFinite(fps)) return null;
+    return nowMs - at >= 0 && nowMs - at < DANCED_MEMORY_MS ? fps : null;
+  } catch {
+    return null;
+  }
 }
 
 /** A running pose model: one person, video mode, timestamps strictly increasing. */

@@ -119,7 +119,7 @@ export function usePracticeRun(options: RunOptions): PracticeRun {
       const next = currentStage(after);
       if (isMastered(after) || !next) {
         practiceSocket.close();
-        await session.keepRecording();
+        await session.finish();
         window.location.hash = `#/review/${session.id.current}`;
         return;
       }
@@ -156,7 +156,7 @@ export function usePracticeRun(options: RunOptions): PracticeRun {
     try {
       await api.completeSection(session.id.current, { start_s: sectionStart, end_s: Math.max(end, sectionStart + 0.5), title: null });
       practiceSocket.close();
-      await session.keepRecording();
+      await session.finish();
       window.location.hash = `#/review/${session.id.current}`;
     } catch (e) {
       setError(`Could not score the section: ${e instanceof Error ? e.message : String(e)}`);

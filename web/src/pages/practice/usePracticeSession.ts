@@ -36,8 +36,9 @@ export interface PracticeSession {
   ensureSession(): Promise<string>;
   /** Browser mode: start (or resume) recording the webcam. */
   startRecording(): void;
-  /** Keep the recording for the session's replays, once it is over. */
-  keepRecording(): Promise<void>;
+  /** The session is over: keep the recording for its replays, and tell the pose choice how
+   *  fast the model ran while the learner danced (browser mode). */
+  finish(): Promise<void>;
   /** Send the frame at this dance time (seconds), if the stream can take one. */
   sendFrame(timestamp: number): void;
 }
@@ -47,6 +48,8 @@ export function usePracticeSession(options: SessionOptions): PracticeSession {
   const sessionId = useRef<string | null>(null);
   const sessionPose = useRef<"browser" | "server" | null>(null);
   const recorder = useRef<WebcamRecorder | null>(null);
+  // Browser mode: how long each model call took while dancing (ms).
+  const detectMs = useRef<number[]>([]);
 
   async function ensureSession(): Promise<string> {
     if (sessionId.current) return sessionId.current;
@@ -82,7 +85,9 @@ export function usePracticeSession(options: SessionOptions): PracticeSession {
     recorder.current?.start();
   }
 
-  async function keepRecording(): Promise<void> {
+  async function finish(): Promise<void> {
+    if (detectMs.current.length > 0) pose.noteDancing(detectMs.current);
+    detectMs.current = [];
     const id = sessionId.current;
     const recording = await recorder.current?.stop();
     recorder.current = null;
@@ -97,7 +102,9 @@ export function usePracticeSession(options: SessionOptions): PracticeSession {
       const cam = webcamVideo.current;
       const model = pose.estimator.current;
       if (!cam || !model || cam.videoWidth === 0) return;
+      const started = performance.now();
       const points = model.detect(cam);
+      detectMs.current.push(performance.now() - started);
       if (stream.sendFrame(binaryLandmarks(timestamp, points, cam.videoWidth, cam.videoHeight))) {
         recorder.current?.mark(timestamp);
       }
@@ -114,7 +121,7 @@ export function usePracticeSession(options: SessionOptions): PracticeSession {
     locked: sessionId.current !== null,
     ensureSession,
     startRecording,
-    keepRecording,
+    finish,
     sendFrame,
   };
 }
