@@ -149,8 +149,9 @@ def smooth_recorded(sequence: PoseSequence, sigma_s: float) -> PoseSequence:
         w0 += weight
         w1 += weight * gap
         w2 += weight * gap * gap
-        total += weight[:, None, None] * values[index]
-        moment += (weight * gap)[:, None, None] * values[index]
+        neighbour = values[index]  # gathered once: both sums read it
+        total += weight[:, None, None] * neighbour
+        moment += (weight * gap)[:, None, None] * neighbour
     # The line's value at gap 0 is (w2 * total - w1 * moment) / (w0 * w2 - w1**2); where the
     # neighbours span no time (a lone frame), that is undefined and the frame keeps its mean.
     spread = w0 * w2 - w1 * w1
